@@ -1,0 +1,5 @@
+//! One file per subcommand; each exposes `run(args, &ctx) -> Result<ExitStatus>`.
+
+pub mod completions;
+pub mod list;
+pub mod new;

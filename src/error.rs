@@ -1,0 +1,169 @@
+//! Every failure a user can act on, as one enum.
+//!
+//! Library code returns these; only `main` prints them (message, then `hint:` line) and turns them
+//! into an exit code. Messages are plain text, one paragraph, no colour: the printer styles them.
+//! Each variant that a user can fix has a `hint()` that names the next step.
+
+use std::path::PathBuf;
+
+/// The result of a command that ran to completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything asked for was done.
+    Success,
+    /// `folio check` ran and the repository does not meet the policy.
+    CheckFailed,
+}
+
+impl ExitStatus {
+    /// The process exit code: 0 success, 1 check failed (2 is reserved for errors).
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::CheckFailed => 1,
+        }
+    }
+}
+
+/// The exit code of every [`Error`]: usage, input and I/O problems alike.
+pub const ERROR_EXIT_CODE: u8 = 2;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("`{name}` is not a valid project name: {reason}.")]
+    InvalidName { name: String, reason: String },
+
+    #[error("`{given}` is not a stack folio knows.")]
+    UnknownStack {
+        given: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+
+    #[error("the {stack} stack does not support the `{db}` database.")]
+    UnsupportedDatabase {
+        stack: String,
+        db: String,
+        supported: Vec<String>,
+    },
+
+    #[error("{option} {reason}.")]
+    InvalidOption {
+        option: &'static str,
+        reason: String,
+    },
+
+    #[error("cannot read the answers file {}: {source}.", path.display())]
+    AnswersRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("the answers file {} is not valid: {message}", path.display())]
+    AnswersInvalid { path: PathBuf, message: String },
+
+    #[error("{} already exists and is not empty.", path.display())]
+    TargetNotEmpty { path: PathBuf },
+
+    #[error("{} already exists and is not a directory.", path.display())]
+    TargetIsFile { path: PathBuf },
+
+    #[error("could not {action} {}: {source}.", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("the embedded template `{template}` is broken: {message}")]
+    Template { template: String, message: String },
+
+    #[error("git failed while {action}: {message}.")]
+    Git {
+        action: &'static str,
+        message: String,
+    },
+
+    #[error("{what} is required and there is no terminal to ask for it.")]
+    MissingAnswer { what: &'static str, flag: &'static str },
+
+    #[error("the prompt failed: {0}.")]
+    Prompt(String),
+}
+
+impl Error {
+    /// The next step for the user, printed as a `hint:` line under the message.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::InvalidName { .. } => Some(
+                "choose a name of letters, digits, `-` and `_` that starts with a letter, e.g. `todo-api`."
+                    .into(),
+            ),
+            Error::UnknownStack {
+                suggestion: Some(s),
+                ..
+            } => Some(format!(
+                "did you mean `{s}`? `folio list` shows every stack."
+            )),
+            Error::UnknownStack { known, .. } => Some(format!(
+                "use one of: {}; `folio list` describes them.",
+                known.join(", ")
+            )),
+            Error::UnsupportedDatabase { supported, .. } => {
+                Some(format!("use --db with one of: {}.", supported.join(", ")))
+            }
+            Error::InvalidOption { option, .. } => Some(format!(
+                "give {option} a single line of plain text, or leave it out for the default."
+            )),
+            Error::AnswersRead { .. } => {
+                Some("check the path given to --answers.".into())
+            }
+            Error::AnswersInvalid { .. } => Some(
+                "an answers file is TOML with any of the keys stack, name, db, ci, author, description, license, year, e.g. `stack = \"go\"`; `folio list` shows the allowed values."
+                    .into(),
+            ),
+            Error::TargetNotEmpty { .. } => Some(
+                "pick another name or --output folder, or pass --force to write the template's files into it (files the template does not own are kept)."
+                    .into(),
+            ),
+            Error::TargetIsFile { .. } => {
+                Some("pick another name or --output folder.".into())
+            }
+            Error::Io { .. } => Some(
+                "check that the folder exists and that you may write to it, then run the command again."
+                    .into(),
+            ),
+            Error::Template { .. } => Some(
+                "this is a bug in folio, not in your input: please report it with the command you ran."
+                    .into(),
+            ),
+            Error::Git { .. } => Some(
+                "the project files were not written; pass --vcs none to skip creating a git repository."
+                    .into(),
+            ),
+            Error::MissingAnswer { flag, .. } => {
+                Some(format!("pass {flag} (or --answers FILE)."))
+            }
+            Error::Prompt(_) => Some(
+                "pass the answers as flags and --yes to run without prompts.".into(),
+            ),
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn git(action: &'static str, err: git2::Error) -> Self {
+        Error::Git {
+            action,
+            message: err.message().to_string(),
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The `folio` binary: parse, run, print the error, exit. Everything else lives in the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = folio::cli::Cli::parse();
+    match folio::run(cli) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(err) => {
+            folio::context::print_error(&err);
+            ExitCode::from(folio::error::ERROR_EXIT_CODE)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! `template.toml` and `_shared/shared.toml` as plain serde structs.
+//!
+//! `deny_unknown_fields` everywhere: a misspelt key in a manifest is a broken template, and the unit
+//! test that loads every embedded stack turns it into a failing `cargo test`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A stack's manifest: who it is, what it supports, how its generated project is driven.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// The stack id, identical to the template's folder name.
+    pub id: String,
+    /// The language name; `--stack LANGUAGE` picks the stack that is `default_for_language`.
+    pub language: String,
+    #[serde(default)]
+    pub default_for_language: bool,
+    /// More names that select this stack.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// One line: framework and key libraries.
+    pub summary: String,
+    /// Databases the stack supports, the first being the default.
+    pub databases: Vec<String>,
+    /// Identifiers a project name must not turn into (keywords, shadowed imports).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// How to drive the generated project; the e2e harness and `folio doctor` use them.
+    pub commands: Commands,
+    #[serde(default)]
+    pub requires: Requires,
+    /// Strings for shared files (e.g. the dependabot ecosystem).
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// Output paths (after rendering) that get the executable bit, e.g. `mvnw`.
+    #[serde(default)]
+    pub executable: Vec<String>,
+    /// Files or folders included only under a condition.
+    #[serde(default)]
+    pub files: Vec<FileRule>,
+}
+
+/// The generated project's own commands, run with `sh -c` from its root.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commands {
+    pub setup: String,
+    pub test: String,
+    pub run: String,
+    pub lint: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requires {
+    /// Programs the commands need on PATH.
+    #[serde(default)]
+    pub tools: Vec<String>,
+}
+
+/// `_shared/shared.toml`: conditions for the shared files.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedManifest {
+    #[serde(default)]
+    pub files: Vec<FileRule>,
+}
+
+/// Include `path` (a file, or a folder when it ends in `/`) only when `when` holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRule {
+    pub path: String,
+    /// A boolean context variable such as `postgres` or `ci_github`; a leading `!` negates it.
+    pub when: String,
+}
+
+impl FileRule {
+    /// Whether this rule speaks about `path` (a template path, before the `.hbs` suffix is dropped).
+    pub fn covers(&self, path: &str) -> bool {
+        let path = path.strip_suffix(".hbs").unwrap_or(path);
+        if self.path.ends_with('/') {
+            path.starts_with(&self.path)
+        } else {
+            path == self.path
+        }
+    }
+
+    /// The variable the condition reads and whether it is negated.
+    pub fn condition(&self) -> (&str, bool) {
+        match self.when.strip_prefix('!') {
+            Some(var) => (var.trim(), true),
+            None => (self.when.trim(), false),
+        }
+    }
+}

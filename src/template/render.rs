@@ -1,0 +1,255 @@
+//! Rendering a stack into a [`Tree`], in memory.
+//!
+//! Handlebars is set up for code, not HTML: strict mode (a missing variable is an error, not an
+//! empty string), no escaping, and helpers that quote a user's free text for the format it lands
+//! in. Values are inserted once and never re-parsed as templates, so an answer cannot inject
+//! template syntax. Only `*.hbs` files are rendered; everything else is copied byte for byte.
+
+use std::collections::BTreeMap;
+
+use handlebars::{Handlebars, handlebars_helper, no_escape};
+use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use include_dir::Dir;
+use serde::Serialize;
+
+use crate::answers::Answers;
+use crate::error::{Error, Result};
+use crate::name::flat_case;
+use crate::template::manifest::FileRule;
+use crate::template::registry::{Registry, SHARED_DIR, Stack};
+use crate::template::tree::Tree;
+
+/// Files in the template folders that are folio's, not the generated project's.
+const MANIFEST_FILES: &[&str] = &["template.toml", "shared.toml"];
+const PARTIALS_DIR: &str = "partials/";
+const TEMPLATE_SUFFIX: &str = ".hbs";
+
+/// What every template sees. Every key is always present, so strict mode only ever catches typos.
+#[derive(Debug, Serialize)]
+pub struct RenderContext<'a> {
+    name: &'a str,
+    description: &'a str,
+    author: &'a str,
+    license: &'a str,
+    license_name: &'a str,
+    year: String,
+    stack: &'a str,
+    language: &'a str,
+    db: &'a str,
+    sqlite: bool,
+    postgres: bool,
+    ci: &'a str,
+    ci_github: bool,
+    ci_gitlab: bool,
+    folio_version: &'a str,
+    student: &'a str,
+    vars: &'a BTreeMap<String, String>,
+}
+
+impl<'a> RenderContext<'a> {
+    pub fn new(stack: &'a Stack, answers: &'a Answers) -> Self {
+        RenderContext {
+            name: answers.name.as_str(),
+            description: &answers.description,
+            author: &answers.author,
+            license: answers.license.id(),
+            license_name: answers.license.spdx(),
+            year: answers.year.to_string(),
+            stack: &stack.manifest.id,
+            language: &stack.manifest.language,
+            db: answers.db.id(),
+            sqlite: answers.db.id() == "sqlite",
+            postgres: answers.db.id() == "postgres",
+            ci: answers.ci.id(),
+            ci_github: answers.ci.id() == "github",
+            ci_gitlab: answers.ci.id() == "gitlab",
+            folio_version: crate::VERSION,
+            student: &answers.student,
+            vars: &stack.manifest.vars,
+        }
+    }
+
+    /// The boolean a `[[files]] when = "..."` condition names, if it is one.
+    fn flag(&self, var: &str) -> Option<bool> {
+        match var {
+            "sqlite" => Some(self.sqlite),
+            "postgres" => Some(self.postgres),
+            "ci_github" => Some(self.ci_github),
+            "ci_gitlab" => Some(self.ci_gitlab),
+            _ => None,
+        }
+    }
+}
+
+/// Renders `stack` with `answers`: shared files, then the stack's (which win), minus the files whose
+/// condition is false, plus `.folio.toml`.
+pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<Tree> {
+    let context = RenderContext::new(stack, answers);
+    let handlebars = engine(registry)?;
+    let rules: Vec<&FileRule> = registry
+        .shared
+        .files
+        .iter()
+        .chain(&stack.manifest.files)
+        .collect();
+    let mut tree = Tree::new();
+    for (dir, template) in [
+        (registry.shared_dir, SHARED_DIR),
+        (stack.dir, stack.manifest.id.as_str()),
+    ] {
+        for file in files(dir) {
+            let full = file.path().to_string_lossy();
+            let rel = full
+                .strip_prefix(template)
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or(&full);
+            if MANIFEST_FILES.contains(&rel)
+                || (template == SHARED_DIR && rel.starts_with(PARTIALS_DIR))
+            {
+                continue;
+            }
+            if !included(rel, &rules, &context).map_err(|message| Error::Template {
+                template: template.to_string(),
+                message,
+            })? {
+                continue;
+            }
+            let broken = |e: handlebars::RenderError| Error::Template {
+                template: format!("{template}/{rel}"),
+                message: e.to_string(),
+            };
+            let mut out_path = rel.to_string();
+            if out_path.contains("{{") {
+                out_path = handlebars
+                    .render_template(&out_path, &context)
+                    .map_err(broken)?;
+            }
+            let contents = match out_path.strip_suffix(TEMPLATE_SUFFIX) {
+                Some(stripped) => {
+                    out_path = stripped.to_string();
+                    let text = std::str::from_utf8(file.contents()).map_err(|_| Error::Template {
+                        template: format!("{template}/{rel}"),
+                        message: "a .hbs file must be UTF-8".into(),
+                    })?;
+                    handlebars
+                        .render_template(text, &context)
+                        .map_err(broken)?
+                        .into_bytes()
+                }
+                None => file.contents().to_vec(),
+            };
+            let executable = stack.manifest.executable.iter().any(|p| *p == out_path);
+            tree.insert(out_path, contents, executable);
+        }
+    }
+    tree.insert(
+        crate::answers::PROVENANCE_FILE,
+        answers.provenance(&stack.manifest.id).into_bytes(),
+        false,
+    );
+    Ok(tree)
+}
+
+/// Whether every rule that covers `path` holds.
+fn included(
+    path: &str,
+    rules: &[&FileRule],
+    context: &RenderContext<'_>,
+) -> std::result::Result<bool, String> {
+    for rule in rules.iter().filter(|r| r.covers(path)) {
+        let (var, negated) = rule.condition();
+        let value = context.flag(var).ok_or_else(|| {
+            format!(
+                "the condition `{}` for `{}` names no boolean (use sqlite, postgres, ci_github or ci_gitlab)",
+                rule.when, rule.path
+            )
+        })?;
+        if value == negated {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// All files under `dir`, depth first.
+fn files(dir: &'static Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
+    let mut out: Vec<_> = dir.files().collect();
+    for sub in dir.dirs() {
+        out.extend(files(sub));
+    }
+    out
+}
+
+handlebars_helper!(snake: |s: str| s.to_snake_case());
+handlebars_helper!(kebab: |s: str| s.to_kebab_case());
+handlebars_helper!(pascal: |s: str| s.to_upper_camel_case());
+handlebars_helper!(camel: |s: str| s.to_lower_camel_case());
+handlebars_helper!(shouty: |s: str| s.to_shouty_snake_case());
+handlebars_helper!(flat: |s: str| flat_case(s));
+handlebars_helper!(json: |s: str| quote_json(s));
+handlebars_helper!(yaml: |s: str| quote_json(s));
+handlebars_helper!(toml_quote: |s: str| toml::Value::String(s.to_string()).to_string());
+
+/// A double-quoted string literal valid in JSON, YAML, Python, JavaScript, Go and Java.
+///
+/// serde_json escapes quotes, backslashes and control characters; DEL and the two Unicode line
+/// separators are escaped too because YAML and older JavaScript reject them raw.
+pub fn quote_json(s: &str) -> String {
+    serde_json::to_string(s)
+        .expect("a string always serializes")
+        .replace('\u{7f}', "\\u007f")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// The Handlebars engine with folio's settings, helpers and the shared partials.
+fn engine(registry: &Registry) -> Result<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(no_escape);
+    hb.register_helper("snake", Box::new(snake));
+    hb.register_helper("kebab", Box::new(kebab));
+    hb.register_helper("pascal", Box::new(pascal));
+    hb.register_helper("camel", Box::new(camel));
+    hb.register_helper("shouty", Box::new(shouty));
+    hb.register_helper("flat", Box::new(flat));
+    hb.register_helper("json", Box::new(json));
+    hb.register_helper("yaml", Box::new(yaml));
+    hb.register_helper("toml", Box::new(toml_quote));
+    let partials_root = format!("{SHARED_DIR}/{PARTIALS_DIR}");
+    for file in files(registry.shared_dir) {
+        let path = file.path().to_string_lossy();
+        let Some(name) = path
+            .strip_prefix(&partials_root)
+            .and_then(|p| p.strip_suffix(TEMPLATE_SUFFIX))
+        else {
+            continue;
+        };
+        let broken = |message: String| Error::Template {
+            template: path.to_string(),
+            message,
+        };
+        let text = std::str::from_utf8(file.contents())
+            .map_err(|_| broken("a partial must be UTF-8".into()))?;
+        hb.register_partial(name, text)
+            .map_err(|e| broken(e.to_string()))?;
+    }
+    Ok(hb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_hostile_text() {
+        let hostile = "He said \"hi\" \\ {{name}} \u{7f}\u{2028}";
+        let quoted = quote_json(hostile);
+        let back: String = serde_json::from_str(&quoted).unwrap();
+        assert_eq!(back, hostile);
+        assert!(!quoted.contains('\u{7f}'));
+        let toml_line = format!("x = {}", toml::Value::String(hostile.into()));
+        let parsed: toml::Table = toml::from_str(&toml_line).unwrap();
+        assert_eq!(parsed["x"].as_str(), Some(hostile));
+    }
+}

@@ -1,0 +1,37 @@
+"""Engine and sessions. One code path for SQLite and PostgreSQL: the URL picks the driver."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from fastapi import Request
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import to_sqlalchemy_url
+
+
+def create_db_engine(database_url: str) -> Engine:
+    url = make_url(to_sqlalchemy_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            # The server creates the folder of its SQLite file (e.g. data/) when missing.
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API object
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: one session per request, closed afterwards."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        yield session

@@ -1,0 +1,40 @@
+"""Prometheus metrics. Each app gets its own registry, so tests can build many apps."""
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import gc_collector, platform_collector, process_collector
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+
+UNMATCHED = "unmatched"
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        process_collector.ProcessCollector(registry=self.registry)
+        platform_collector.PlatformCollector(registry=self.registry)
+        gc_collector.GCCollector(registry=self.registry)
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests by method, route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request duration in seconds by method and route template.",
+            ["method", "route"],
+            registry=self.registry,
+        )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method=method, route=route, status=str(status)).inc()
+        self.duration.labels(method=method, route=route).observe(seconds)
+
+    def render(self) -> tuple[bytes, str]:
+        # The classic text format (0.0.4) every Prometheus version scrapes.
+        return generate_latest(self.registry), CONTENT_TYPE_PLAIN_0_0_4

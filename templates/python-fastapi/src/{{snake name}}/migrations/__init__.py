@@ -1,0 +1,1 @@
+"""Alembic migrations (inside the package so the installed app can migrate itself)."""

@@ -1,0 +1,62 @@
+"""RFC 9457 problem+json for every error: HTTP errors, validation, malformed JSON, crashes."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger(__name__)
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _detail_for(exc: HTTPException) -> str:
+    defaults = {
+        404: "No resource exists at this path.",
+        405: "This path does not accept this method.",
+    }
+    if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase:
+        return exc.detail
+    return defaults.get(exc.status_code, HTTPStatus(exc.status_code).description or "Error.")
+
+
+async def http_exception_handler(_request: Request, exc: HTTPException) -> JSONResponse:
+    return problem(exc.status_code, _detail_for(exc), headers=exc.headers)
+
+
+async def validation_exception_handler(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return problem(400, "The request body is not valid JSON.")
+    # Only location, message and type: never echo input values (they may hold a password).
+    cleaned = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in errors
+    ]
+    return problem(422, "The request is invalid; see errors.", errors=cleaned)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, http_exception_handler)
+    app.add_exception_handler(RequestValidationError, validation_exception_handler)

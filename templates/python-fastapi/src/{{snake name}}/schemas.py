@@ -1,0 +1,120 @@
+"""Request and response bodies. Strict types: `"done": "yes"` or `"title": 5` is a 422."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, StrictStr, field_validator
+
+MAX_EMAIL_LENGTH = 254
+
+
+def _rfc3339(value: datetime) -> str:
+    # SQLite hands timestamps back without a zone; they were written in UTC.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+Timestamp = Annotated[datetime, PlainSerializer(_rfc3339, return_type=str)]
+
+
+def normalize_email(value: str) -> str:
+    """Trim and lower-case; raise ValueError unless it looks like an address."""
+    email = value.strip().lower()
+    local, at, domain = email.partition("@")
+    valid = (
+        at == "@"
+        and local
+        and "@" not in domain
+        and "." in domain.strip(".")
+        and not any(ch.isspace() for ch in email)
+        and len(email) <= MAX_EMAIL_LENGTH
+    )
+    if not valid:
+        raise ValueError("must be a valid email address")
+    return email
+
+
+class Credentials(BaseModel):
+    email: StrictStr
+    password: StrictStr
+
+
+class RegisterRequest(Credentials):
+    password: Annotated[StrictStr, Field(min_length=8, max_length=128)]
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalize_email(value)
+
+
+class LoginRequest(Credentials):
+    pass
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    created_at: Timestamp
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+def _clean_title(value: str | None) -> str:
+    if value is None:
+        raise ValueError("title may not be null")
+    title = value.strip()
+    if not 1 <= len(title) <= 200:
+        raise ValueError("title must be 1 to 200 characters")
+    return title
+
+
+Description = Annotated[StrictStr | None, Field(max_length=2000)]
+
+
+class TaskCreate(BaseModel):
+    title: StrictStr
+    description: Description = None
+    done: StrictBool = False
+
+    _title = field_validator("title")(_clean_title)
+
+
+class TaskUpdate(BaseModel):
+    """PATCH body: only the fields present are changed (see model_fields_set)."""
+
+    title: StrictStr | None = None
+    description: Description = None
+    done: StrictBool | None = None
+
+    @field_validator("title", "done")
+    @classmethod
+    def _not_null(cls, value: object, info) -> object:  # noqa: ANN001
+        if value is None:
+            raise ValueError(f"{info.field_name} may not be null")
+        return _clean_title(value) if info.field_name == "title" else value
+
+
+class TaskOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str | None
+    done: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class TaskPage(BaseModel):
+    items: list[TaskOut]
+    total: int
+    limit: int
+    offset: int

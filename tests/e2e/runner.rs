@@ -1,0 +1,337 @@
+//! The e2e run: for each selected stack × database, four phases, then a summary table.
+//!
+//! 1. `validators`: generate pristine trees (GitHub CI, and GitLab CI for `.gitlab-ci.yml`) and
+//!    run the third-party validators on them.
+//! 2. `setup`: generate the working tree and run the stack's `setup` command.
+//! 3. `tests`: the stack's `test` command (`TEST_DATABASE_URL` set to a fresh database for postgres).
+//! 4. `contract`: the stack's `run` command on a free port, `/healthz` polled until it answers,
+//!    the contract suite, and the whole process group stopped whatever happened.
+//!
+//! Everything a stack needs is in its manifest (via `folio list --format json`); there is no
+//! per-stack code. Selection and behaviour come from the environment (see `Settings`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::e2e::contract::{self, Target};
+use crate::e2e::http::{Client, Request, free_port};
+use crate::e2e::postgres::{self, Database};
+use crate::e2e::process::{self, Group, on_path};
+use crate::e2e::project::{self, Stack};
+use crate::e2e::report::{Report, tail};
+use crate::e2e::summary::{Phase, Row, Status};
+use crate::e2e::validators;
+
+/// The `JWT_SECRET` every server is started with, so the suite can forge tokens.
+pub const JWT_SECRET: &str = "folio-e2e-jwt-secret-0123456789abcdef";
+pub const JWT_TTL_SECONDS: i64 = 900;
+
+/// What to run, from the environment.
+pub struct Settings {
+    /// `FOLIO_E2E_STACKS=python-fastapi,go` (ids, aliases or languages); all when unset.
+    pub stacks: Option<Vec<String>>,
+    /// `FOLIO_E2E_DBS=sqlite,postgres`; each stack's databases when unset.
+    pub dbs: Option<Vec<String>>,
+    /// `FOLIO_E2E_PHASES=validators,setup,tests,contract` (contract implies setup).
+    pub phases: Vec<String>,
+    /// `FOLIO_E2E_REQUIRE_ALL=1`: a skipped stack (missing toolchain, PostgreSQL or validators)
+    /// fails the run instead.
+    pub require_all: bool,
+    /// `FOLIO_E2E_KEEP=1`: keep generated trees and databases for a look afterwards.
+    pub keep: bool,
+    /// `FOLIO_E2E_START_TIMEOUT` seconds to wait for `/healthz` (default 180).
+    pub start_timeout: Duration,
+    /// `FOLIO_E2E_STEP_TIMEOUT` seconds for setup and for tests (default 1800).
+    pub step_timeout: Duration,
+}
+
+fn list_var(name: &str) -> Option<Vec<String>> {
+    let value = std::env::var(name).ok()?;
+    let items: Vec<String> = value.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+    (!items.is_empty()).then_some(items)
+}
+
+fn secs_var(name: &str, default: u64) -> Duration {
+    Duration::from_secs(std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default))
+}
+
+impl Settings {
+    pub fn from_env() -> Settings {
+        let flag = |n: &str| std::env::var(n).is_ok_and(|v| !v.is_empty() && v != "0");
+        Settings {
+            stacks: list_var("FOLIO_E2E_STACKS"),
+            dbs: list_var("FOLIO_E2E_DBS"),
+            phases: list_var("FOLIO_E2E_PHASES").unwrap_or_else(|| ["validators", "setup", "tests", "contract"].map(String::from).to_vec()),
+            require_all: flag("FOLIO_E2E_REQUIRE_ALL"),
+            keep: flag("FOLIO_E2E_KEEP"),
+            start_timeout: secs_var("FOLIO_E2E_START_TIMEOUT", 180),
+            step_timeout: secs_var("FOLIO_E2E_STEP_TIMEOUT", 1800),
+        }
+    }
+
+    fn wants(&self, phase: &str) -> bool {
+        self.phases.iter().any(|p| p == phase) || (phase == "setup" && self.wants("contract"))
+    }
+}
+
+/// The environment every project command gets on top of the harness's own (scrubbed) one.
+pub fn base_env() -> Vec<(String, String)> {
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let target = std::env::var("FOLIO_E2E_CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{home}/.cache/folio-e2e/cargo-target"));
+    vec![("CARGO_TARGET_DIR".into(), target), ("CI".into(), "true".into())]
+}
+
+/// Where a combination's logs go: `target/tmp/e2e/<stack>-<db>/`.
+pub fn log_dir(label: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e").join(label.replace('/', "-"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the e2e log folder");
+    dir
+}
+
+/// A temporary folder for generated trees, kept with `FOLIO_E2E_KEEP=1`.
+pub fn scratch(keep: bool) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new().prefix("folio-e2e-").tempdir().expect("create a temporary folder");
+    let path = dir.path().to_path_buf();
+    if keep {
+        println!("e2e: keeping {}", path.display());
+    }
+    (dir, path)
+}
+
+/// Runs the selected combinations, prints the summary, and fails when anything failed.
+pub fn run_all() {
+    let settings = Settings::from_env();
+    let stacks = match project::stacks() {
+        Ok(s) => s,
+        Err(e) => panic!("e2e: cannot list the stacks: {e}"),
+    };
+    if let Some(names) = &settings.stacks {
+        for name in names {
+            assert!(stacks.iter().any(|s| s.is_named(name)), "e2e: FOLIO_E2E_STACKS names {name:?}, which no stack is (folio list)");
+        }
+    }
+    let selected: Vec<&Stack> = stacks.iter().filter(|s| settings.stacks.as_ref().is_none_or(|n| n.iter().any(|n| s.is_named(n)))).collect();
+    let mut rows = Vec::new();
+    for stack in selected {
+        for db in &stack.databases {
+            if settings.dbs.as_ref().is_some_and(|d| !d.contains(db)) {
+                continue;
+            }
+            rows.push(run_one(stack, db, &settings));
+        }
+    }
+    assert!(!rows.is_empty(), "e2e: nothing selected (FOLIO_E2E_STACKS / FOLIO_E2E_DBS)");
+    let text = crate::e2e::summary::render(&rows, settings.require_all);
+    println!("{text}");
+    let failed = rows.iter().filter(|r| r.failed(settings.require_all)).count();
+    assert!(failed == 0, "e2e: {failed} of {} stack × database combinations failed (summary above)", rows.len());
+}
+
+/// All the phases for one stack × database.
+pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
+    let label = format!("{}/{db}", stack.id);
+    let mut row = Row::new(&label);
+    let started = Instant::now();
+    let missing: Vec<&String> = stack.requires.iter().filter(|t| !on_path(t)).collect();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        row.skip_all(format!("missing tools: {} (install them, or pick other stacks with FOLIO_E2E_STACKS)", names.join(", ")));
+        println!("e2e {label}: SKIPPED: {}", row.skip_reason());
+        return row;
+    }
+    if db == "postgres"
+        && let Err(why) = postgres::available()
+    {
+        row.skip_all(why);
+        println!("e2e {label}: SKIPPED: {}", row.skip_reason());
+        return row;
+    }
+    let logs = log_dir(&label);
+    let (_scratch, dir) = scratch(settings.keep);
+    let mut report = Report::new(&label);
+
+    if settings.wants("validators") {
+        println!("e2e {label}: validators ...");
+        row.set(Phase::Validators, phase_validators(stack, db, &dir, &mut report));
+    }
+    if settings.wants("setup") {
+        println!("e2e {label}: generate + setup ...");
+        let (status, tree) = phase_setup(stack, db, &dir, &logs, settings, &mut report);
+        row.set(Phase::Setup, status);
+        if let Some(tree) = tree {
+            if settings.wants("tests") {
+                println!("e2e {label}: tests ...");
+                row.set(Phase::Tests, phase_tests(stack, db, &tree, &logs, settings, &mut report));
+            }
+            if settings.wants("contract") {
+                println!("e2e {label}: contract ...");
+                row.set(Phase::Contract, phase_contract(stack, db, &tree, &logs, settings, &mut report));
+            }
+        }
+    }
+    if settings.keep {
+        let _ = _scratch.keep();
+    }
+    row.total = started.elapsed();
+    row.report = report;
+    println!("e2e {label}: done in {:.0} s ({} failures)", row.total.as_secs_f64(), row.report.failures.len());
+    row
+}
+
+fn timed(f: impl FnOnce() -> Result<(), String>) -> Status {
+    let start = Instant::now();
+    match f() {
+        Ok(()) => Status::Ok(start.elapsed()),
+        Err(why) => Status::Fail(start.elapsed(), why),
+    }
+}
+
+pub fn phase_validators(stack: &Stack, db: &str, dir: &Path, report: &mut Report) -> Status {
+    let missing = validators::missing_tools();
+    if !missing.is_empty() {
+        return Status::Skip(format!("validators not installed: {} (run scripts/install-validators)", missing.join(", ")));
+    }
+    timed(|| {
+        let before = report.failures.len();
+        let github = project::generate(&stack.id, db, "github", &dir.join("pristine-github"))?;
+        let required = [".github/workflows/ci.yml", ".github/dependabot.yml", "Dockerfile", "docker-compose.yml", "openapi.yaml", "monitoring/prometheus/prometheus.yml"];
+        validators::validate(&github, &required, None, report);
+        let gitlab = project::generate(&stack.id, db, "gitlab", &dir.join("pristine-gitlab"))?;
+        validators::validate(&gitlab, &[".gitlab-ci.yml"], Some(&[".gitlab-ci.yml"]), report);
+        let found = report.failures.len() - before;
+        if found == 0 { Ok(()) } else { Err(format!("{found} validator failures")) }
+    })
+}
+
+fn phase_setup(stack: &Stack, db: &str, dir: &Path, logs: &Path, settings: &Settings, report: &mut Report) -> (Status, Option<PathBuf>) {
+    let tree = match project::generate(&stack.id, db, "github", &dir.join("work")) {
+        Ok(t) => t,
+        Err(e) => {
+            report.fail("generate", e.clone());
+            return (Status::Fail(Duration::ZERO, e), None);
+        }
+    };
+    let outcome = process::run(&stack.commands.setup, &tree, &base_env(), &logs.join("setup.log"), settings.step_timeout);
+    if outcome.ok {
+        (Status::Ok(outcome.elapsed), Some(tree))
+    } else {
+        report.fail("setup", outcome.describe(&stack.commands.setup));
+        (Status::Fail(outcome.elapsed, outcome.status.clone()), None)
+    }
+}
+
+fn phase_tests(stack: &Stack, db: &str, tree: &Path, logs: &Path, settings: &Settings, report: &mut Report) -> Status {
+    let mut env = base_env();
+    let _database = if db == "postgres" {
+        match Database::create(&format!("{}_test", stack.id)) {
+            Ok(d) => {
+                env.push(("TEST_DATABASE_URL".into(), d.url.clone()));
+                Some(d)
+            }
+            Err(e) => {
+                report.fail("tests: create the test database", e.clone());
+                return Status::Fail(Duration::ZERO, e);
+            }
+        }
+    } else {
+        None
+    };
+    let outcome = process::run(&stack.commands.test, tree, &env, &logs.join("test.log"), settings.step_timeout);
+    if outcome.ok {
+        Status::Ok(outcome.elapsed)
+    } else {
+        report.fail("tests: the project's own tests fail", outcome.describe(&stack.commands.test));
+        Status::Fail(outcome.elapsed, outcome.status)
+    }
+}
+
+/// Starts the server, runs the contract suite against it, stops it.
+pub fn phase_contract(stack: &Stack, db: &str, tree: &Path, logs: &Path, settings: &Settings, report: &mut Report) -> Status {
+    let start = Instant::now();
+    let before = report.failures.len();
+    let database = if db == "postgres" {
+        match Database::create(&format!("{}_app", stack.id)) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                report.fail("contract: create the database", e.clone());
+                return Status::Fail(start.elapsed(), e);
+            }
+        }
+    } else {
+        None
+    };
+    let port = free_port();
+    let mut env = base_env();
+    env.extend(
+        [
+            ("PORT", port.to_string()),
+            ("JWT_SECRET", JWT_SECRET.to_string()),
+            ("JWT_TTL_SECONDS", JWT_TTL_SECONDS.to_string()),
+            ("APP_ENV", "development".to_string()),
+            ("MIGRATE_ON_START", "true".to_string()),
+            ("LOG_LEVEL", "info".to_string()),
+        ]
+        .map(|(k, v)| (k.to_string(), v)),
+    );
+    if let Some(d) = &database {
+        env.push(("DATABASE_URL".into(), d.url.clone()));
+    }
+    let log = logs.join("server.log");
+    let cmd = match process::command(&stack.commands.run, tree, &env, &log) {
+        Ok(c) => c,
+        Err(e) => return Status::Fail(start.elapsed(), format!("cannot open {}: {e}", log.display())),
+    };
+    let mut server = match Group::spawn(cmd) {
+        Ok(g) => g,
+        Err(e) => {
+            report.fail("contract: start the server", format!("`{}`: {e}", stack.commands.run));
+            return Status::Fail(start.elapsed(), e.to_string());
+        }
+    };
+    let client = Client::new(([127, 0, 0, 1], port).into());
+    if let Err(why) = wait_healthy(&client, &mut server, settings.start_timeout) {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        report.fail(
+            "contract: the server did not become healthy",
+            format!("`{}` with PORT={port}: {why}\nlast lines of {}:\n{}", stack.commands.run, log.display(), tail(&text, 40)),
+        );
+        return Status::Fail(start.elapsed(), why);
+    }
+    let outage = |down: bool| database.as_ref().map_or(Ok(()), |d| d.set_outage(down));
+    let target = Target {
+        client,
+        jwt_secret: JWT_SECRET,
+        jwt_ttl_seconds: JWT_TTL_SECONDS,
+        log_file: Some(&log),
+        outage: if database.is_some() { Some(&outage) } else { None },
+    };
+    contract::run(&target, report);
+    if let Some(status) = server.exited() {
+        report.fail("contract: the server exited during the checks", format!("exit: {status}; see {}", log.display()));
+    }
+    drop(server);
+    let found = report.failures.len() - before;
+    if found == 0 { Status::Ok(start.elapsed()) } else { Status::Fail(start.elapsed(), format!("{found} contract failures")) }
+}
+
+/// Polls `/healthz` until it is 200; fails fast when the server process exits.
+fn wait_healthy(client: &Client, server: &mut Group, timeout: Duration) -> Result<(), String> {
+    let start = Instant::now();
+    let quick = client.with_timeout(Duration::from_secs(5));
+    let mut last = String::from("no answer yet");
+    loop {
+        if let Some(status) = server.exited() {
+            return Err(format!("the server process exited ({status}) before /healthz answered"));
+        }
+        match quick.send(&Request::get("/healthz")) {
+            Ok(resp) if resp.status == 200 => return Ok(()),
+            Ok(resp) => last = format!("last answer: {resp}"),
+            Err(e) => last = e,
+        }
+        if start.elapsed() > timeout {
+            return Err(format!("/healthz not 200 after {} s ({last})", timeout.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}

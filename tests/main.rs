@@ -1,0 +1,9 @@
+//! folio's one integration-test binary: CLI, names, `new`, snapshots, and the e2e harness
+//! (ignored by default; `scripts/e2e` runs it).
+
+mod cli;
+// mod e2e; (enabled once tests/e2e/mod.rs exists)
+mod names;
+mod new;
+mod snapshots;
+mod support;

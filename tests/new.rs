@@ -1,0 +1,246 @@
+//! `folio new`: what lands on disk, git, atomicity, --force, --dry-run, answers files.
+
+use git2::Repository;
+
+use crate::support::{Sandbox, list_files, stderr, stdout};
+
+fn generate(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["new"];
+    all.extend_from_slice(args);
+    sandbox.folio(&all).output().unwrap()
+}
+
+#[test]
+fn new_project_is_a_clean_repo_with_one_commit_on_main() {
+    let sandbox = Sandbox::new();
+    let out = generate(&sandbox, &["demo", "--stack", "python", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let repo = Repository::open(sandbox.work().join("demo")).unwrap();
+    let head = repo.head().unwrap();
+    assert_eq!(head.shorthand().ok(), Some("main"));
+    let commit = head.peel_to_commit().unwrap();
+    assert_eq!(commit.parent_count(), 0, "exactly one commit");
+    let message = commit.message().unwrap();
+    assert!(
+        message.contains(&format!("Folio-Render: python-fastapi {}", env!("CARGO_PKG_VERSION"))),
+        "{message}"
+    );
+    // No user.name on this machine: the fallback identity is used.
+    assert_eq!(commit.author().name().ok(), Some("folio"));
+    let statuses = repo.statuses(None).unwrap();
+    let dirty: Vec<_> = statuses.iter().filter_map(|s| s.path().ok().map(String::from)).collect();
+    assert!(dirty.is_empty(), "git status is not clean: {dirty:?}");
+}
+
+#[test]
+fn git_identity_comes_from_git_config() {
+    let sandbox = Sandbox::new();
+    sandbox.set_git_identity("Ada Lovelace", "ada@example.org");
+    assert!(generate(&sandbox, &["demo", "--yes"]).status.success());
+    let repo = Repository::open(sandbox.work().join("demo")).unwrap();
+    let commit = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(commit.author().email().ok(), Some("ada@example.org"));
+}
+
+#[test]
+fn env_file_has_a_fresh_secret_and_is_ignored() {
+    let sandbox = Sandbox::new();
+    assert!(generate(&sandbox, &["one", "--yes"]).status.success());
+    assert!(generate(&sandbox, &["two", "--yes"]).status.success());
+    let secret = |name: &str| {
+        let env = std::fs::read_to_string(sandbox.work().join(name).join(".env")).unwrap();
+        env.lines()
+            .find_map(|l| l.strip_prefix("JWT_SECRET="))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(secret("one").len(), 64);
+    assert_ne!(secret("one"), secret("two"));
+    let repo = Repository::open(sandbox.work().join("one")).unwrap();
+    assert!(repo.is_path_ignored(".env").unwrap());
+    let example = std::fs::read_to_string(sandbox.work().join("one/.env.example")).unwrap();
+    assert!(!example.contains(&secret("one")));
+}
+
+#[test]
+fn output_is_deterministic_for_the_same_answers() {
+    let sandbox = Sandbox::new();
+    let args = ["--stack", "python", "--db", "postgres", "--yes", "--vcs", "none"];
+    for dir in ["a", "b"] {
+        let mut all = vec!["demo", "--output", dir];
+        all.extend_from_slice(&args);
+        assert!(generate(&sandbox, &all).status.success());
+    }
+    let a = sandbox.work().join("a/demo");
+    let b = sandbox.work().join("b/demo");
+    let files = list_files(&a);
+    assert_eq!(files, list_files(&b));
+    for file in files.iter().filter(|f| *f != ".env") {
+        assert_eq!(
+            std::fs::read(a.join(file)).unwrap(),
+            std::fs::read(b.join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+}
+
+#[test]
+fn provenance_records_stack_and_answers() {
+    let sandbox = Sandbox::new();
+    let out = generate(
+        &sandbox,
+        &["demo", "--stack", "python", "--db", "postgres", "--author", "Grace \"Amazing\" Hopper", "--yes"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(table["stack"].as_str(), Some("python-fastapi"));
+    assert_eq!(table["db"].as_str(), Some("postgres"));
+    assert_eq!(table["author"].as_str(), Some("Grace \"Amazing\" Hopper"));
+    assert_eq!(table["folio_version"].as_str(), Some(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn non_empty_target_is_refused_without_force() {
+    let sandbox = Sandbox::new();
+    sandbox.write("demo/notes.txt", "mine");
+    let out = generate(&sandbox, &["demo", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    assert_eq!(list_files(&sandbox.work().join("demo")), ["notes.txt"]);
+    // Nothing else appeared beside it either (no staging folder left behind).
+    assert_eq!(list_files(&sandbox.work()), ["demo/notes.txt"]);
+}
+
+#[test]
+fn force_keeps_files_the_template_does_not_own() {
+    let sandbox = Sandbox::new();
+    sandbox.write("demo/notes.txt", "mine");
+    sandbox.write("demo/.env", "JWT_SECRET=keep-me\n");
+    let out = generate(&sandbox, &["demo", "--yes", "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let demo = sandbox.work().join("demo");
+    assert_eq!(std::fs::read_to_string(demo.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(demo.join(".env")).unwrap(),
+        "JWT_SECRET=keep-me\n"
+    );
+    assert!(demo.join("README.md").exists());
+}
+
+#[test]
+fn an_empty_target_folder_is_fine() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir(sandbox.work().join("demo")).unwrap();
+    assert!(generate(&sandbox, &["demo", "--yes"]).status.success());
+    assert!(sandbox.work().join("demo/.git").is_dir());
+}
+
+#[test]
+fn dry_run_lists_files_and_writes_nothing() {
+    let sandbox = Sandbox::new();
+    let out = generate(&sandbox, &["demo", "--yes", "--dry-run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = stdout(&out);
+    assert!(listed.lines().any(|l| l == "README.md"), "{listed}");
+    assert!(listed.lines().any(|l| l == ".folio.toml"));
+    assert!(list_files(&sandbox.work()).is_empty());
+}
+
+#[test]
+fn inside_an_existing_work_tree_git_is_skipped() {
+    let sandbox = Sandbox::new();
+    Repository::init(sandbox.work()).unwrap();
+    let out = generate(&sandbox, &["demo", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Skipped git init"), "{}", stderr(&out));
+    assert!(!sandbox.work().join("demo/.git").exists());
+}
+
+#[test]
+fn vcs_none_makes_no_repository() {
+    let sandbox = Sandbox::new();
+    assert!(generate(&sandbox, &["demo", "--yes", "--vcs", "none"]).status.success());
+    assert!(!sandbox.work().join("demo/.git").exists());
+    assert!(sandbox.work().join("demo/README.md").exists());
+}
+
+#[test]
+fn output_folder_is_created() {
+    let sandbox = Sandbox::new();
+    let out = generate(&sandbox, &["demo", "--yes", "--output", "deep/er"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(sandbox.work().join("deep/er/demo/.folio.toml").exists());
+}
+
+#[test]
+fn answers_file_supplies_answers_and_flags_win() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "answers.toml",
+        "stack = \"python\"\ndb = \"postgres\"\nlicense = \"apache-2.0\"\ndescription = \"From a file\"\n",
+    );
+    let out = generate(&sandbox, &["demo", "--answers", "answers.toml", "--db", "sqlite", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
+    assert!(text.contains("db = \"sqlite\""), "{text}");
+    assert!(text.contains("license = \"apache-2.0\""), "{text}");
+    assert!(text.contains("description = \"From a file\""), "{text}");
+}
+
+#[test]
+fn a_generated_folio_toml_is_a_valid_answers_file() {
+    let sandbox = Sandbox::new();
+    assert!(generate(&sandbox, &["first", "--db", "postgres", "--yes"]).status.success());
+    let out = generate(&sandbox, &["second", "--answers", "first/.folio.toml", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(sandbox.work().join("second/.folio.toml")).unwrap();
+    assert!(text.contains("db = \"postgres\""), "{text}");
+    assert!(text.contains("name = \"second\""), "{text}");
+}
+
+#[test]
+fn bad_answers_files_are_explained() {
+    let sandbox = Sandbox::new();
+    let cases = [
+        ("syntax.toml", "stack = \"python\nx", "not valid"),
+        ("unknown.toml", "colour = \"blue\"\n", "colour"),
+        ("value.toml", "db = \"mysql\"\n", "mysql"),
+        ("type.toml", "year = \"soon\"\n", "year"),
+    ];
+    for (file, text, needle) in cases {
+        sandbox.write(file, text);
+        let out = generate(&sandbox, &["demo", "--answers", file, "--yes"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(needle), "{file}: {err}");
+        assert!(err.contains("hint:"), "{file}: {err}");
+    }
+    let out = generate(&sandbox, &["demo", "--answers", "missing.toml", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read the answers file"));
+    assert!(!sandbox.work().join("demo").exists());
+}
+
+#[test]
+fn free_text_answers_cannot_break_generated_files() {
+    let sandbox = Sandbox::new();
+    let tricky = "Quotes \" and \\ and {{name}} and ${HOME} and 'single' and: colons # hash";
+    let out = generate(&sandbox, &["demo", "--description", tricky, "--author", tricky, "--yes", "--vcs", "none"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(table["description"].as_str(), Some(tricky));
+    let openapi = std::fs::read_to_string(sandbox.work().join("demo/openapi.yaml")).unwrap();
+    assert!(openapi.contains("{{name}}"), "the value is inserted literally, not re-rendered");
+    let out = generate(&sandbox, &["other", "--description", "two\nlines", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("single line"));
+}
+
+#[test]
+fn unsupported_combinations_exit_2() {
+    let sandbox = Sandbox::new();
+    let out = generate(&sandbox, &["demo", "--stack", "", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+}
