@@ -16,8 +16,15 @@ use crate::answers::{Ci, Db, License, Vcs};
 /// Dockerfile and compose file, Prometheus metrics with Grafana dashboards, and a README that
 /// explains it all. It is generated offline, in milliseconds, as a git repository.
 #[derive(Debug, Parser)]
-#[command(name = "folio", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Examples:\n  folio new todo-api\n  folio new todo-api --stack go --db postgres --yes\n  folio list")]
+#[command(
+    name = "folio",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Examples:\n  folio new todo-api\n  folio new todo-api --stack go --db postgres --yes\n  folio list"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -31,6 +38,8 @@ pub struct Cli {
 pub enum Command {
     /// Generate a new project in a new folder.
     New(NewArgs),
+    /// Generate one repository per student of a roster, in parallel.
+    Batch(BatchArgs),
     /// Show the stacks, the options of `folio new`, and what every project holds.
     List(ListArgs),
     /// Print a shell completion script.
@@ -43,7 +52,9 @@ pub enum Command {
 /// is not a terminal, it uses the defaults instead. The project is written into a temporary folder
 /// first and moved into place only when complete, so a failure leaves nothing half-written.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  folio new todo-api\n  folio new todo-api --stack go --db postgres --yes\n  folio new shop --stack typescript --ci gitlab --license apache-2.0 --output ~/code\n  folio new todo-api --answers answers.toml --dry-run")]
+#[command(
+    after_help = "Examples:\n  folio new todo-api\n  folio new todo-api --stack go --db postgres --yes\n  folio new shop --stack typescript --ci gitlab --license apache-2.0 --output ~/code\n  folio new todo-api --answers answers.toml --dry-run"
+)]
 pub struct NewArgs {
     /// The project's name: letters, digits, `-` and `_`, starting with a letter (e.g. todo-api).
     /// It names the folder, the package and the Docker image.
@@ -103,6 +114,72 @@ pub struct NewArgs {
     /// template does not own are never deleted.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Generate one repository per student of a roster.
+///
+/// Each repository is a personalised project (its README and .folio.toml name the student) with
+/// one commit by the instructor (git's identity or --author) and an `origin` remote. Rows with
+/// problems are reported with their line and do not stop the others. Running the same command
+/// again skips the repositories that exist, so an interrupted or partly failed run can simply be
+/// repeated. A report is written to OUT/batch-report.json.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  folio batch roster.csv --stack python --out cohort-7/\n  folio batch roster.csv --name-pattern 'c7-{{slug name}}' --remote-pattern 'git@github.com:acme-c7/{{slug github}}.git'\n\nroster.csv:\n  name,email,github\n  Ada Lovelace,ada@example.org,ada-l"
+)]
+pub struct BatchArgs {
+    /// The roster: CSV with a header that has a `name` column (optional columns: email, github,
+    /// stack, db, and any others for the patterns), or TOML ([[students]]) or JSON.
+    pub roster: PathBuf,
+
+    /// The stack for rows without a `stack` column. [default: python-fastapi]
+    #[arg(long, short = 's')]
+    pub stack: Option<String>,
+
+    /// The database for rows without a `db` column. [default: the stack's first]
+    #[arg(long, value_enum)]
+    pub db: Option<Db>,
+
+    /// The CI configuration of every repository. [default: github]
+    #[arg(long, value_enum)]
+    pub ci: Option<Ci>,
+
+    /// The license of every repository. [default: mit]
+    #[arg(long, value_enum)]
+    pub license: Option<License>,
+
+    /// The folder that receives one folder per student. [default: the current folder]
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// How to name each repository, in Handlebars over the roster's columns.
+    #[arg(long, value_name = "PATTERN", default_value = "{{slug name}}")]
+    pub name_pattern: String,
+
+    /// The `origin` URL of each repository (not contacted), e.g.
+    /// 'git@github.com:cohort-7/{{slug github}}.git'.
+    #[arg(long, value_name = "URL")]
+    pub remote_pattern: Option<String>,
+
+    /// The instructor identity of each first commit, "Name <email>". [default: git's user.name]
+    #[arg(long, value_name = "IDENTITY")]
+    pub author: Option<String>,
+
+    /// How many repositories to generate at once. [default: the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Stop at the first row with a problem.
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// Regenerate into existing repositories (template files are replaced, others kept).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print what would be generated, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Show the stacks and options.

@@ -28,8 +28,8 @@ pub struct Context {
 impl Context {
     pub fn from_env(color: ColorChoice) -> Result<Self> {
         apply_color_choice(color);
-        let cwd = std::env::current_dir()
-            .map_err(|e| Error::io("read the current folder", ".", e))?;
+        let cwd =
+            std::env::current_dir().map_err(|e| Error::io("read the current folder", ".", e))?;
         Ok(Context {
             printer: Printer,
             cwd,

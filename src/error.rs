@@ -64,6 +64,37 @@ pub enum Error {
     #[error("the answers file {} is not valid: {message}", path.display())]
     AnswersInvalid { path: PathBuf, message: String },
 
+    #[error("cannot read the roster {}: {source}.", path.display())]
+    RosterRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("the roster {} is not valid: {message}.", path.display())]
+    RosterInvalid { path: PathBuf, message: String },
+
+    #[error("the {option} pattern `{pattern}` is not valid: {message}.")]
+    InvalidPattern {
+        option: &'static str,
+        pattern: String,
+        message: String,
+    },
+
+    #[error("{failed} of {total} roster rows failed (listed above and in {}).", report.display())]
+    BatchIncomplete {
+        failed: usize,
+        total: usize,
+        report: PathBuf,
+    },
+
+    #[error("the roster row at {location} cannot be generated: {message}.")]
+    RowInvalid { location: String, message: String },
+
+    #[error(
+        "interrupted: the repositories already finished are complete, the rest were not started."
+    )]
+    Interrupted,
+
     #[error("{} already exists and is not empty.", path.display())]
     TargetNotEmpty { path: PathBuf },
 
@@ -87,7 +118,10 @@ pub enum Error {
     },
 
     #[error("{what} is required and there is no terminal to ask for it.")]
-    MissingAnswer { what: &'static str, flag: &'static str },
+    MissingAnswer {
+        what: &'static str,
+        flag: &'static str,
+    },
 
     #[error("the prompt failed: {0}.")]
     Prompt(String),
@@ -124,6 +158,25 @@ impl Error {
                 "an answers file is TOML with any of the keys stack, name, db, ci, author, description, license, year, e.g. `stack = \"go\"`; `folio list` shows the allowed values."
                     .into(),
             ),
+            Error::RosterRead { .. } => Some("check the roster path.".into()),
+            Error::RosterInvalid { .. } => Some(
+                "a roster is CSV with a header that has a `name` column (optional: email, github, stack, db and any column for patterns), or TOML [[students]] tables, or a JSON array of objects."
+                    .into(),
+            ),
+            Error::InvalidPattern { .. } => Some(
+                "patterns are Handlebars over the roster's columns, e.g. `{{slug name}}` or `cohort-7-{{slug github}}`."
+                    .into(),
+            ),
+            Error::BatchIncomplete { .. } => Some(
+                "fix those rows and run the same command again: repositories already made are skipped."
+                    .into(),
+            ),
+            Error::RowInvalid { .. } => Some(
+                "fix that row, or leave out --fail-fast to generate the other rows anyway.".into(),
+            ),
+            Error::Interrupted => Some(
+                "run the same command again to finish: repositories already made are skipped.".into(),
+            ),
             Error::TargetNotEmpty { .. } => Some(
                 "pick another name or --output folder, or pass --force to write the template's files into it (files the template does not own are kept)."
                     .into(),
@@ -152,7 +205,11 @@ impl Error {
         }
     }
 
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         Error::Io {
             action,
             path: path.into(),

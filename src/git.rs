@@ -22,35 +22,94 @@ pub fn enclosing_work_tree(path: &Path) -> Option<PathBuf> {
     repo.workdir().map(Path::to_path_buf)
 }
 
-/// Makes `dir` a repository on `main` and commits every file that is not ignored.
-pub fn init_and_commit(dir: &Path, message: &str) -> Result<Oid> {
+/// Who a commit is by, when it is not git's configured identity (`folio batch --author`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+}
+
+impl Identity {
+    /// Parses `Name <email>`; a bare name gets folio's fallback address.
+    pub fn parse(text: &str) -> Option<Identity> {
+        let text = text.trim();
+        let (name, email) = match text.split_once('<') {
+            Some((name, rest)) => (name.trim(), rest.strip_suffix('>')?.trim()),
+            None => (text, FALLBACK_EMAIL),
+        };
+        (!name.is_empty() && !email.is_empty() && !email.contains(['<', '>'])).then(|| Identity {
+            name: name.to_string(),
+            email: email.to_string(),
+        })
+    }
+}
+
+/// Makes `dir` a repository on `main`, commits every file that is not ignored, and sets
+/// `origin` to `remote` without contacting it.
+pub fn init_and_commit(
+    dir: &Path,
+    message: &str,
+    identity: Option<&Identity>,
+    remote: Option<&str>,
+) -> Result<Oid> {
     let mut options = RepositoryInitOptions::new();
     options.initial_head(INITIAL_BRANCH);
     let repo = Repository::init_opts(dir, &options)
         .map_err(|e| Error::git("creating the repository", e))?;
-    let mut index = repo.index().map_err(|e| Error::git("opening the index", e))?;
+    let mut index = repo
+        .index()
+        .map_err(|e| Error::git("opening the index", e))?;
     // add_all honours .gitignore, so `.env` and build folders stay out of the commit.
     index
         .add_all(["."], IndexAddOption::DEFAULT, None)
         .map_err(|e| Error::git("adding the files", e))?;
-    index.write().map_err(|e| Error::git("writing the index", e))?;
+    index
+        .write()
+        .map_err(|e| Error::git("writing the index", e))?;
     let tree_id = index
         .write_tree()
         .map_err(|e| Error::git("writing the tree", e))?;
     let tree = repo
         .find_tree(tree_id)
         .map_err(|e| Error::git("reading the tree", e))?;
-    let signature = identity(&repo)?;
-    repo.commit(Some("HEAD"), &signature, &signature, message, &tree, &[])
-        .map_err(|e| Error::git("committing", e))
+    let signature = match identity {
+        Some(who) => Signature::now(&who.name, &who.email)
+            .map_err(|e| Error::git("making the commit identity", e))?,
+        None => configured_identity(&repo)?,
+    };
+    let oid = repo
+        .commit(Some("HEAD"), &signature, &signature, message, &tree, &[])
+        .map_err(|e| Error::git("committing", e))?;
+    if let Some(url) = remote {
+        repo.remote("origin", url)
+            .map_err(|e| Error::git("setting the origin remote", e))?;
+    }
+    Ok(oid)
 }
 
 /// git's configured identity, or folio's fixed one when none is configured.
-fn identity(repo: &Repository) -> Result<Signature<'static>> {
+fn configured_identity(repo: &Repository) -> Result<Signature<'static>> {
     match repo.signature() {
         Ok(sig) => Ok(sig.to_owned()),
         Err(_) => Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)
             .map_err(|e| Error::git("making the fallback identity", e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_parse() {
+        let who = Identity::parse("Ada Lovelace <ada@example.org>").unwrap();
+        assert_eq!(
+            (who.name.as_str(), who.email.as_str()),
+            ("Ada Lovelace", "ada@example.org")
+        );
+        assert_eq!(Identity::parse("Ada").unwrap().email, FALLBACK_EMAIL);
+        assert!(Identity::parse("<a@b>").is_none());
+        assert!(Identity::parse("Ada <a@b").is_none());
     }
 }
 

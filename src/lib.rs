@@ -5,6 +5,7 @@
 //! `git` makes it a repository. `commands` holds one file per subcommand.
 
 pub mod answers;
+pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod context;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     let ctx = Context::from_env(cli.color)?;
     match cli.command {
         Command::New(args) => commands::new::run(args, &ctx),
+        Command::Batch(args) => commands::batch::run(args, &ctx),
         Command::List(args) => commands::list::run(args, &ctx),
         Command::Completions(args) => commands::completions::run(args, &ctx),
     }

@@ -151,7 +151,12 @@ mod tests {
             assert!(err.contains(needle), "{name:?}: {err}");
         }
         let long = "a".repeat(65);
-        assert!(ProjectName::parse(&long).unwrap_err().to_string().contains("65"));
+        assert!(
+            ProjectName::parse(&long)
+                .unwrap_err()
+                .to_string()
+                .contains("65")
+        );
     }
 
     #[test]

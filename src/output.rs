@@ -21,9 +21,22 @@ const SECRET_KEY: &str = "JWT_SECRET=";
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub force: bool,
-    /// Create a git repository (unless the target is inside one already).
-    pub git: bool,
+    pub git: GitMode,
     pub commit_message: String,
+    /// The first commit's author; git's configured identity when `None`.
+    pub identity: Option<git::Identity>,
+    /// The `origin` URL to record (never contacted).
+    pub remote: Option<String>,
+}
+
+/// Whether to make the project a git repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitMode {
+    Off,
+    /// `folio new`: like `cargo new`, not inside an existing work tree.
+    UnlessInsideWorkTree,
+    /// `folio batch`: every student's folder is its own repository, wherever it is.
+    Always,
 }
 
 /// What happened to version control.
@@ -65,12 +78,16 @@ pub fn write_project(tree: &Tree, target: &Path, options: &WriteOptions) -> Resu
     fs::create_dir_all(parent).map_err(|e| Error::io("create the folder", parent, e))?;
     let merge_into_existing = target.exists() && !is_empty_dir(target)?;
 
-    let git = if !options.git {
-        GitOutcome::Disabled
-    } else if let Some(work_tree) = git::enclosing_work_tree(target) {
-        GitOutcome::InsideWorkTree(work_tree)
-    } else {
-        GitOutcome::Committed(String::new())
+    let git = match options.git {
+        GitMode::Off => GitOutcome::Disabled,
+        GitMode::UnlessInsideWorkTree => match git::enclosing_work_tree(target) {
+            Some(work_tree) => GitOutcome::InsideWorkTree(work_tree),
+            None => GitOutcome::Committed(String::new()),
+        },
+        GitMode::Always if merge_into_existing && target.join(".git").exists() => {
+            GitOutcome::InsideWorkTree(target.to_path_buf())
+        }
+        GitMode::Always => GitOutcome::Committed(String::new()),
     };
 
     let file_name = target
@@ -86,9 +103,9 @@ pub fn write_project(tree: &Tree, target: &Path, options: &WriteOptions) -> Resu
 
     let git = if merge_into_existing {
         move_files_into(stage.path(), target)?;
-        commit_if_wanted(git, target, &options.commit_message)?
+        commit_if_wanted(git, target, options)?
     } else {
-        let git = commit_if_wanted(git, stage.path(), &options.commit_message)?;
+        let git = commit_if_wanted(git, stage.path(), options)?;
         if target.exists() {
             fs::remove_dir(target).map_err(|e| Error::io("replace the empty folder", target, e))?;
         }
@@ -105,10 +122,15 @@ pub fn write_project(tree: &Tree, target: &Path, options: &WriteOptions) -> Resu
     })
 }
 
-fn commit_if_wanted(git: GitOutcome, dir: &Path, message: &str) -> Result<GitOutcome> {
+fn commit_if_wanted(git: GitOutcome, dir: &Path, options: &WriteOptions) -> Result<GitOutcome> {
     match git {
         GitOutcome::Committed(_) => {
-            let oid = git::init_and_commit(dir, message)?;
+            let oid = git::init_and_commit(
+                dir,
+                &options.commit_message,
+                options.identity.as_ref(),
+                options.remote.as_deref(),
+            )?;
             Ok(GitOutcome::Committed(oid.to_string()))
         }
         other => Ok(other),

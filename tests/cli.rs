@@ -30,7 +30,10 @@ fn list_text_names_every_stack_and_option() {
 #[test]
 fn list_json_carries_each_stacks_commands() {
     let sandbox = Sandbox::new();
-    let out = sandbox.folio(&["list", "--format", "json"]).output().unwrap();
+    let out = sandbox
+        .folio(&["list", "--format", "json"])
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["folio_version"], env!("CARGO_PKG_VERSION"));
     let stacks = json["stacks"].as_array().unwrap();
@@ -38,7 +41,9 @@ fn list_json_carries_each_stacks_commands() {
     for stack in stacks {
         for command in ["setup", "test", "run", "lint"] {
             assert!(
-                stack["commands"][command].as_str().is_some_and(|c| !c.is_empty()),
+                stack["commands"][command]
+                    .as_str()
+                    .is_some_and(|c| !c.is_empty()),
                 "{stack}"
             );
         }

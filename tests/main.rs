@@ -1,6 +1,7 @@
 //! folio's one integration-test binary: CLI, names, `new`, snapshots, and the e2e harness
 //! (ignored by default; `scripts/e2e` runs it).
 
+mod batch;
 mod cli;
 // mod e2e; (enabled once tests/e2e/mod.rs exists)
 mod names;

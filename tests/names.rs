@@ -30,7 +30,10 @@ fn invalid_names_are_refused_with_a_reason_and_a_hint() {
             .unwrap();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{name:?}: {err}");
-        assert!(err.contains(reason), "{name:?}: expected {reason:?} in {err}");
+        assert!(
+            err.contains(reason),
+            "{name:?}: expected {reason:?} in {err}"
+        );
         assert!(err.contains("hint:"), "{name:?}: {err}");
         assert!(!err.contains("panicked"), "{name:?}: {err}");
     }
@@ -40,9 +43,6 @@ fn invalid_names_are_refused_with_a_reason_and_a_hint() {
 #[test]
 fn name_error_snapshot() {
     let sandbox = Sandbox::new();
-    let out = sandbox
-        .folio(&["new", "9lives", "--yes"])
-        .output()
-        .unwrap();
+    let out = sandbox.folio(&["new", "9lives", "--yes"]).output().unwrap();
     insta::assert_snapshot!("name-error", stderr(&out));
 }

@@ -22,13 +22,19 @@ fn new_project_is_a_clean_repo_with_one_commit_on_main() {
     assert_eq!(commit.parent_count(), 0, "exactly one commit");
     let message = commit.message().unwrap();
     assert!(
-        message.contains(&format!("Folio-Render: python-fastapi {}", env!("CARGO_PKG_VERSION"))),
+        message.contains(&format!(
+            "Folio-Render: python-fastapi {}",
+            env!("CARGO_PKG_VERSION")
+        )),
         "{message}"
     );
     // No user.name on this machine: the fallback identity is used.
     assert_eq!(commit.author().name().ok(), Some("folio"));
     let statuses = repo.statuses(None).unwrap();
-    let dirty: Vec<_> = statuses.iter().filter_map(|s| s.path().ok().map(String::from)).collect();
+    let dirty: Vec<_> = statuses
+        .iter()
+        .filter_map(|s| s.path().ok().map(String::from))
+        .collect();
     assert!(dirty.is_empty(), "git status is not clean: {dirty:?}");
 }
 
@@ -65,7 +71,9 @@ fn env_file_has_a_fresh_secret_and_is_ignored() {
 #[test]
 fn output_is_deterministic_for_the_same_answers() {
     let sandbox = Sandbox::new();
-    let args = ["--stack", "python", "--db", "postgres", "--yes", "--vcs", "none"];
+    let args = [
+        "--stack", "python", "--db", "postgres", "--yes", "--vcs", "none",
+    ];
     for dir in ["a", "b"] {
         let mut all = vec!["demo", "--output", dir];
         all.extend_from_slice(&args);
@@ -89,7 +97,16 @@ fn provenance_records_stack_and_answers() {
     let sandbox = Sandbox::new();
     let out = generate(
         &sandbox,
-        &["demo", "--stack", "python", "--db", "postgres", "--author", "Grace \"Amazing\" Hopper", "--yes"],
+        &[
+            "demo",
+            "--stack",
+            "python",
+            "--db",
+            "postgres",
+            "--author",
+            "Grace \"Amazing\" Hopper",
+            "--yes",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
@@ -97,7 +114,10 @@ fn provenance_records_stack_and_answers() {
     assert_eq!(table["stack"].as_str(), Some("python-fastapi"));
     assert_eq!(table["db"].as_str(), Some("postgres"));
     assert_eq!(table["author"].as_str(), Some("Grace \"Amazing\" Hopper"));
-    assert_eq!(table["folio_version"].as_str(), Some(env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        table["folio_version"].as_str(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -120,7 +140,10 @@ fn force_keeps_files_the_template_does_not_own() {
     let out = generate(&sandbox, &["demo", "--yes", "--force"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let demo = sandbox.work().join("demo");
-    assert_eq!(std::fs::read_to_string(demo.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(demo.join("notes.txt")).unwrap(),
+        "mine"
+    );
     assert_eq!(
         std::fs::read_to_string(demo.join(".env")).unwrap(),
         "JWT_SECRET=keep-me\n"
@@ -153,14 +176,22 @@ fn inside_an_existing_work_tree_git_is_skipped() {
     Repository::init(sandbox.work()).unwrap();
     let out = generate(&sandbox, &["demo", "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Skipped git init"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Skipped git init"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!sandbox.work().join("demo/.git").exists());
 }
 
 #[test]
 fn vcs_none_makes_no_repository() {
     let sandbox = Sandbox::new();
-    assert!(generate(&sandbox, &["demo", "--yes", "--vcs", "none"]).status.success());
+    assert!(
+        generate(&sandbox, &["demo", "--yes", "--vcs", "none"])
+            .status
+            .success()
+    );
     assert!(!sandbox.work().join("demo/.git").exists());
     assert!(sandbox.work().join("demo/README.md").exists());
 }
@@ -180,7 +211,17 @@ fn answers_file_supplies_answers_and_flags_win() {
         "answers.toml",
         "stack = \"python\"\ndb = \"postgres\"\nlicense = \"apache-2.0\"\ndescription = \"From a file\"\n",
     );
-    let out = generate(&sandbox, &["demo", "--answers", "answers.toml", "--db", "sqlite", "--yes"]);
+    let out = generate(
+        &sandbox,
+        &[
+            "demo",
+            "--answers",
+            "answers.toml",
+            "--db",
+            "sqlite",
+            "--yes",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
     assert!(text.contains("db = \"sqlite\""), "{text}");
@@ -191,8 +232,15 @@ fn answers_file_supplies_answers_and_flags_win() {
 #[test]
 fn a_generated_folio_toml_is_a_valid_answers_file() {
     let sandbox = Sandbox::new();
-    assert!(generate(&sandbox, &["first", "--db", "postgres", "--yes"]).status.success());
-    let out = generate(&sandbox, &["second", "--answers", "first/.folio.toml", "--yes"]);
+    assert!(
+        generate(&sandbox, &["first", "--db", "postgres", "--yes"])
+            .status
+            .success()
+    );
+    let out = generate(
+        &sandbox,
+        &["second", "--answers", "first/.folio.toml", "--yes"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(sandbox.work().join("second/.folio.toml")).unwrap();
     assert!(text.contains("db = \"postgres\""), "{text}");
@@ -226,13 +274,28 @@ fn bad_answers_files_are_explained() {
 fn free_text_answers_cannot_break_generated_files() {
     let sandbox = Sandbox::new();
     let tricky = "Quotes \" and \\ and {{name}} and ${HOME} and 'single' and: colons # hash";
-    let out = generate(&sandbox, &["demo", "--description", tricky, "--author", tricky, "--yes", "--vcs", "none"]);
+    let out = generate(
+        &sandbox,
+        &[
+            "demo",
+            "--description",
+            tricky,
+            "--author",
+            tricky,
+            "--yes",
+            "--vcs",
+            "none",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
     let table: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(table["description"].as_str(), Some(tricky));
     let openapi = std::fs::read_to_string(sandbox.work().join("demo/openapi.yaml")).unwrap();
-    assert!(openapi.contains("{{name}}"), "the value is inserted literally, not re-rendered");
+    assert!(
+        openapi.contains("{{name}}"),
+        "the value is inserted literally, not re-rendered"
+    );
     let out = generate(&sandbox, &["other", "--description", "two\nlines", "--yes"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("single line"));

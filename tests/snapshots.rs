@@ -8,7 +8,16 @@ fn rendered_file_lists() {
     for stack in stack_ids() {
         for db in ["sqlite", "postgres"] {
             let out = sandbox
-                .folio(&["new", "todo-api", "--stack", &stack, "--db", db, "--yes", "--dry-run"])
+                .folio(&[
+                    "new",
+                    "todo-api",
+                    "--stack",
+                    &stack,
+                    "--db",
+                    db,
+                    "--yes",
+                    "--dry-run",
+                ])
                 .output()
                 .unwrap();
             assert!(out.status.success(), "{stack} {db}: {}", stderr(&out));
@@ -22,11 +31,26 @@ fn gitlab_ci_swaps_the_workflow_for_a_pipeline() {
     let sandbox = Sandbox::new();
     for stack in stack_ids() {
         let out = sandbox
-            .folio(&["new", "todo-api", "--stack", &stack, "--ci", "gitlab", "--yes", "--dry-run"])
+            .folio(&[
+                "new",
+                "todo-api",
+                "--stack",
+                &stack,
+                "--ci",
+                "gitlab",
+                "--yes",
+                "--dry-run",
+            ])
             .output()
             .unwrap();
         let files = stdout(&out);
-        assert!(files.lines().any(|l| l == ".gitlab-ci.yml"), "{stack}: {files}");
-        assert!(!files.lines().any(|l| l.starts_with(".github/")), "{stack}: {files}");
+        assert!(
+            files.lines().any(|l| l == ".gitlab-ci.yml"),
+            "{stack}: {files}"
+        );
+        assert!(
+            !files.lines().any(|l| l.starts_with(".github/")),
+            "{stack}: {files}"
+        );
     }
 }

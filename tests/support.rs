@@ -76,7 +76,12 @@ pub fn list_files(root: &Path) -> Vec<String> {
             if path.is_dir() {
                 walk(root, &path, out);
             } else {
-                out.push(path.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+                out.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
             }
         }
     }
@@ -98,7 +103,10 @@ pub fn stdout(output: &std::process::Output) -> String {
 /// The ids of every embedded stack, from `folio list --format json`.
 pub fn stack_ids() -> Vec<String> {
     let sandbox = Sandbox::new();
-    let out = sandbox.folio(&["list", "--format", "json"]).output().unwrap();
+    let out = sandbox
+        .folio(&["list", "--format", "json"])
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     json["stacks"]
         .as_array()

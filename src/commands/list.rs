@@ -14,16 +14,46 @@ use crate::template::registry::registry;
 
 /// What every generated project holds, by area (DESIGN section 3).
 pub const CHECKLIST: &[(&str, &str)] = &[
-    ("api", "REST API under /api/v1, OpenAPI 3 in openapi.yaml, served at /openapi.json"),
-    ("database", "migrations, indexes, DATABASE_URL; SQLite by default, PostgreSQL on request"),
-    ("auth", "register/login, argon2 hashes, short-lived JWT, owner-only tasks, rate-limited login"),
-    ("tests", "unit and integration tests that pass out of the box"),
-    ("ci", "GitHub Actions (lint, test, image build) and Dependabot, or GitLab CI"),
-    ("deploy", "multi-stage non-root Dockerfile with HEALTHCHECK, docker-compose.yml"),
-    ("monitoring", "/metrics, Prometheus config and alerts, Grafana dashboard, JSON logs, /healthz, /readyz"),
-    ("docs", "README, ADR, LICENSE, .editorconfig, .gitignore, .env.example"),
-    ("commands", "make setup | test | run | lint | fmt | migrate | docker-build"),
-    ("provenance", ".folio.toml, and a git repository on main with one commit"),
+    (
+        "api",
+        "REST API under /api/v1, OpenAPI 3 in openapi.yaml, served at /openapi.json",
+    ),
+    (
+        "database",
+        "migrations, indexes, DATABASE_URL; SQLite by default, PostgreSQL on request",
+    ),
+    (
+        "auth",
+        "register/login, argon2 hashes, short-lived JWT, owner-only tasks, rate-limited login",
+    ),
+    (
+        "tests",
+        "unit and integration tests that pass out of the box",
+    ),
+    (
+        "ci",
+        "GitHub Actions (lint, test, image build) and Dependabot, or GitLab CI",
+    ),
+    (
+        "deploy",
+        "multi-stage non-root Dockerfile with HEALTHCHECK, docker-compose.yml",
+    ),
+    (
+        "monitoring",
+        "/metrics, Prometheus config and alerts, Grafana dashboard, JSON logs, /healthz, /readyz",
+    ),
+    (
+        "docs",
+        "README, ADR, LICENSE, .editorconfig, .gitignore, .env.example",
+    ),
+    (
+        "commands",
+        "make setup | test | run | lint | fmt | migrate | docker-build",
+    ),
+    (
+        "provenance",
+        ".folio.toml, and a git repository on main with one commit",
+    ),
 ];
 
 #[derive(Serialize)]
@@ -105,7 +135,9 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
             })?
         }
         ListFormat::Text => {
-            let mut out = String::from("Stacks (folio new NAME --stack ID, or the language for its default):\n");
+            let mut out = String::from(
+                "Stacks (folio new NAME --stack ID, or the language for its default):\n",
+            );
             for s in &registry.stacks {
                 let m = &s.manifest;
                 let mut names = vec![m.language.clone()];

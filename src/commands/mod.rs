@@ -1,5 +1,6 @@
 //! One file per subcommand; each exposes `run(args, &ctx) -> Result<ExitStatus>`.
 
+pub mod batch;
 pub mod completions;
 pub mod list;
 pub mod new;

@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::git;
 use crate::name::ProjectName;
-use crate::output::{self, GitOutcome, WriteOptions};
+use crate::output::{self, GitMode, GitOutcome, WriteOptions};
 use crate::template::registry::{Registry, Stack, registry};
 use crate::template::render;
 
@@ -116,8 +116,13 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
 
     let options = WriteOptions {
         force: settings.force,
-        git: settings.vcs == Vcs::Git,
+        git: match settings.vcs {
+            Vcs::Git => GitMode::UnlessInsideWorkTree,
+            Vcs::None => GitMode::Off,
+        },
         commit_message: git::initial_commit_message(&settings.stack.manifest.id),
+        identity: None,
+        remote: None,
     };
     let written = output::write_project(&tree, target, &options)?;
     ctx.printer.status(

@@ -87,8 +87,12 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
     template: &str,
     bytes: &[u8],
 ) -> std::result::Result<T, (String, String)> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| (template.to_string(), "its manifest is not UTF-8".to_string()))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        (
+            template.to_string(),
+            "its manifest is not UTF-8".to_string(),
+        )
+    })?;
     toml::from_str(text).map_err(|e| (template.to_string(), e.to_string()))
 }
 
@@ -119,7 +123,8 @@ impl Registry {
 
     /// The stack a user gets without `--stack`: Python's, the gentlest start, when it exists.
     pub fn default_stack(&self) -> Result<&Stack> {
-        self.find("python").or_else(|err| self.stacks.first().ok_or(err))
+        self.find("python")
+            .or_else(|err| self.stacks.first().ok_or(err))
     }
 
     /// The known name nearest to a misspelling, if any is near enough to be a likely typo.
@@ -168,7 +173,11 @@ mod tests {
             let m = &stack.manifest;
             assert_eq!(registry.find(&m.id).unwrap().manifest.id, m.id);
             for alias in &m.aliases {
-                assert_eq!(registry.find(alias).unwrap().manifest.id, m.id, "alias {alias}");
+                assert_eq!(
+                    registry.find(alias).unwrap().manifest.id,
+                    m.id,
+                    "alias {alias}"
+                );
             }
             if m.default_for_language {
                 assert_eq!(registry.find(&m.language).unwrap().manifest.id, m.id);

@@ -127,10 +127,11 @@ pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<T
             let contents = match out_path.strip_suffix(TEMPLATE_SUFFIX) {
                 Some(stripped) => {
                     out_path = stripped.to_string();
-                    let text = std::str::from_utf8(file.contents()).map_err(|_| Error::Template {
-                        template: format!("{template}/{rel}"),
-                        message: "a .hbs file must be UTF-8".into(),
-                    })?;
+                    let text =
+                        std::str::from_utf8(file.contents()).map_err(|_| Error::Template {
+                            template: format!("{template}/{rel}"),
+                            message: "a .hbs file must be UTF-8".into(),
+                        })?;
                     handlebars
                         .render_template(text, &context)
                         .map_err(broken)?
@@ -188,7 +189,19 @@ handlebars_helper!(shouty: |s: str| s.to_shouty_snake_case());
 handlebars_helper!(flat: |s: str| flat_case(s));
 handlebars_helper!(json: |s: str| quote_json(s));
 handlebars_helper!(yaml: |s: str| quote_json(s));
+handlebars_helper!(slug_helper: |s: str| slug(s));
 handlebars_helper!(toml_quote: |s: str| toml::Value::String(s.to_string()).to_string());
+
+/// A name fit for a folder and a URL: ASCII transliteration, lower case, words joined by `-`.
+/// `José Núñez` becomes `jose-nunez`.
+pub fn slug(s: &str) -> String {
+    let ascii = deunicode::deunicode(s).to_ascii_lowercase();
+    let words: Vec<&str> = ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join("-")
+}
 
 /// A double-quoted string literal valid in JSON, YAML, Python, JavaScript, Go and Java.
 ///
@@ -202,8 +215,9 @@ pub fn quote_json(s: &str) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
-/// The Handlebars engine with folio's settings, helpers and the shared partials.
-fn engine(registry: &Registry) -> Result<Handlebars<'static>> {
+/// Handlebars set up for code: strict, no escaping, folio's case and quoting helpers.
+/// Also used for `folio batch` name and remote patterns.
+pub fn base_engine() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(no_escape);
@@ -216,6 +230,13 @@ fn engine(registry: &Registry) -> Result<Handlebars<'static>> {
     hb.register_helper("json", Box::new(json));
     hb.register_helper("yaml", Box::new(yaml));
     hb.register_helper("toml", Box::new(toml_quote));
+    hb.register_helper("slug", Box::new(slug_helper));
+    hb
+}
+
+/// The engine for templates: [`base_engine`] plus the shared partials.
+fn engine(registry: &Registry) -> Result<Handlebars<'static>> {
+    let mut hb = base_engine();
     let partials_root = format!("{SHARED_DIR}/{PARTIALS_DIR}");
     for file in files(registry.shared_dir) {
         let path = file.path().to_string_lossy();
@@ -240,6 +261,13 @@ fn engine(registry: &Registry) -> Result<Handlebars<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_are_ascii_kebab() {
+        assert_eq!(slug("José Núñez"), "jose-nunez");
+        assert_eq!(slug("  Ada  LOVELACE!! "), "ada-lovelace");
+        assert_eq!(slug("李小龙"), "li-xiao-long");
+    }
 
     #[test]
     fn quoting_survives_hostile_text() {

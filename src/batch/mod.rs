@@ -1,0 +1,294 @@
+//! `folio batch`: from a roster to one repository per student.
+//!
+//! Two phases. `plan` turns each roster row into a job (repository name from the name pattern,
+//! stack, database, target folder, origin URL) or a row error, sequentially, so duplicates and
+//! bad rows are found before anything is written. `execute` then renders and writes the jobs in
+//! parallel; each write is the same atomic write as `folio new`, so an interrupted batch leaves
+//! only complete repositories, and a rerun skips them.
+
+pub mod report;
+pub mod roster;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use handlebars::Handlebars;
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::answers::{self, Answers, Ci, Db, License};
+use crate::error::{Error, Result};
+use crate::git::{self, Identity};
+use crate::name::ProjectName;
+use crate::output::{self, GitMode, GitOutcome, WriteOptions};
+use crate::template::registry::{Registry, Stack};
+use crate::template::render;
+use report::{RowResult, Status};
+use roster::RosterRow;
+
+/// Everything a batch needs, resolved from the flags.
+pub struct BatchSettings {
+    pub rows: Vec<RosterRow>,
+    pub out: PathBuf,
+    pub name_pattern: String,
+    pub remote_pattern: Option<String>,
+    pub stack: Option<String>,
+    pub db: Option<Db>,
+    pub ci: Ci,
+    pub license: License,
+    pub identity: Option<Identity>,
+    pub year: u16,
+    pub fail_fast: bool,
+    pub force: bool,
+}
+
+/// One repository to generate.
+pub struct Job {
+    pub row: RosterRow,
+    pub stack: &'static Stack,
+    pub answers: Answers,
+    pub target: PathBuf,
+    pub remote: Option<String>,
+}
+
+/// A row, planned: a job, or the reason it cannot be one.
+pub enum Planned {
+    Job(Box<Job>),
+    Invalid(RowResult),
+}
+
+const NAME_PATTERN: &str = "name";
+const REMOTE_PATTERN: &str = "remote";
+
+/// Compiles the patterns once; a syntax error stops the whole batch before any row is read.
+pub fn pattern_engine(settings: &BatchSettings) -> Result<Handlebars<'static>> {
+    let mut hb = render::base_engine();
+    let patterns = [
+        ("--name-pattern", NAME_PATTERN, Some(&settings.name_pattern)),
+        (
+            "--remote-pattern",
+            REMOTE_PATTERN,
+            settings.remote_pattern.as_ref(),
+        ),
+    ];
+    for (option, key, pattern) in patterns {
+        if let Some(pattern) = pattern {
+            hb.register_template_string(key, pattern)
+                .map_err(|e| Error::InvalidPattern {
+                    option,
+                    pattern: pattern.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+    }
+    Ok(hb)
+}
+
+/// Turns every row into a job or a row error. Targets are checked for duplicates here.
+pub fn plan(
+    settings: &BatchSettings,
+    registry: &'static Registry,
+    patterns: &Handlebars<'static>,
+) -> Result<Vec<Planned>> {
+    let mut seen: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut planned = Vec::with_capacity(settings.rows.len());
+    for row in &settings.rows {
+        let item = match plan_row(settings, registry, patterns, row) {
+            Ok(job) => match seen.get(&job.target) {
+                Some(first) => Planned::Invalid(RowResult::invalid(
+                    row,
+                    Some(job.answers.name.to_string()),
+                    format!(
+                        "it would write {}, like the row at {first}; make the names unique (e.g. add a column to --name-pattern)",
+                        job.target.display()
+                    ),
+                )),
+                None => {
+                    seen.insert(job.target.clone(), row.location.clone());
+                    Planned::Job(Box::new(job))
+                }
+            },
+            Err((name, message)) => Planned::Invalid(RowResult::invalid(row, name, message)),
+        };
+        if settings.fail_fast {
+            if let Planned::Invalid(result) = &item {
+                return Err(Error::RowInvalid {
+                    location: result.location.clone(),
+                    message: result.error.clone().unwrap_or_default(),
+                });
+            }
+        }
+        planned.push(item);
+    }
+    Ok(planned)
+}
+
+/// One row; the error carries the repository name when it got that far.
+fn plan_row(
+    settings: &BatchSettings,
+    registry: &'static Registry,
+    patterns: &Handlebars<'static>,
+    row: &RosterRow,
+) -> std::result::Result<Job, (Option<String>, String)> {
+    let student = row
+        .fields
+        .get("name")
+        .cloned()
+        .ok_or((None, "it has no name".to_string()))?;
+    let student = answers::check_text("name", &student, 200).map_err(|e| (None, e.to_string()))?;
+    let mut context = json!(row.fields);
+    context["row"] = json!(row.number);
+    let repo = patterns
+        .render(NAME_PATTERN, &context)
+        .map_err(|e| (None, pattern_error(&e, &settings.name_pattern, row)))?;
+    let name = ProjectName::parse(&repo).map_err(|e| (Some(repo.clone()), e.to_string()))?;
+    let stack_name = row.fields.get("stack").or(settings.stack.as_ref());
+    let stack = match stack_name {
+        Some(given) => registry.find(given),
+        None => registry.default_stack(),
+    }
+    .map_err(|e| (Some(repo.clone()), error_with_hint(&e)))?;
+    name.check_keywords(&stack.manifest.id, &stack.manifest.keywords)
+        .map_err(|e| (Some(repo.clone()), e.to_string()))?;
+    let db = match row.fields.get("db") {
+        Some(text) => match text.to_ascii_lowercase().as_str() {
+            "sqlite" => Db::Sqlite,
+            "postgres" | "postgresql" => Db::Postgres,
+            other => {
+                return Err((
+                    Some(repo),
+                    format!("its db `{other}` is not sqlite or postgres"),
+                ));
+            }
+        },
+        None => settings
+            .db
+            .unwrap_or(match stack.manifest.databases[0].as_str() {
+                "postgres" => Db::Postgres,
+                _ => Db::Sqlite,
+            }),
+    };
+    if !stack.manifest.databases.iter().any(|d| d == db.id()) {
+        return Err((
+            Some(repo),
+            format!(
+                "the {} stack does not support {}",
+                stack.manifest.id,
+                db.id()
+            ),
+        ));
+    }
+    let remote = match &settings.remote_pattern {
+        Some(pattern) => Some(
+            patterns
+                .render(REMOTE_PATTERN, &context)
+                .map_err(|e| (Some(repo.clone()), pattern_error(&e, pattern, row)))?,
+        ),
+        None => None,
+    };
+    Ok(Job {
+        row: row.clone(),
+        stack,
+        target: settings.out.join(name.as_str()),
+        answers: Answers {
+            description: answers::default_description(&name),
+            name,
+            db,
+            ci: settings.ci,
+            author: student.clone(),
+            license: settings.license,
+            year: settings.year,
+            student,
+        },
+        remote,
+    })
+}
+
+/// Explains a pattern that failed on one row: almost always a column this row leaves empty.
+fn pattern_error(e: &handlebars::RenderError, pattern: &str, row: &RosterRow) -> String {
+    use handlebars::RenderErrorReason::{MissingVariable, ParamNotFoundForName};
+    let columns = row.fields.keys().cloned().collect::<Vec<_>>().join(", ");
+    match e.reason() {
+        MissingVariable(Some(var)) => {
+            format!(
+                "`{pattern}` uses `{var}`, and this row has no value for it (it has: {columns})"
+            )
+        }
+        MissingVariable(None) | ParamNotFoundForName(..) => {
+            format!("`{pattern}` uses a column this row has no value for (it has: {columns})")
+        }
+        _ => format!("`{pattern}` failed: {e}"),
+    }
+}
+
+fn error_with_hint(e: &Error) -> String {
+    match e.hint() {
+        Some(hint) => format!("{e} {hint}"),
+        None => e.to_string(),
+    }
+}
+
+/// Set by Ctrl-C: no new repository is started after it, the ones in flight finish.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Generates every job, `jobs` at a time, calling `done` as each finishes.
+pub fn execute(
+    registry: &'static Registry,
+    jobs: &[&Job],
+    settings: &BatchSettings,
+    threads: usize,
+    done: &(dyn Fn(&RowResult) + Sync),
+) -> Vec<RowResult> {
+    let failed = AtomicBool::new(false);
+    let run = || {
+        jobs.par_iter()
+            .map(|job| {
+                let stop = INTERRUPTED.load(Ordering::SeqCst)
+                    || (settings.fail_fast && failed.load(Ordering::SeqCst));
+                let result = if stop {
+                    RowResult::from_job(job, Status::NotStarted, None, None)
+                } else {
+                    generate_one(registry, job, settings)
+                };
+                if result.status == Status::Failed {
+                    failed.store(true, Ordering::SeqCst);
+                }
+                done(&result);
+                result
+            })
+            .collect()
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
+
+fn generate_one(registry: &'static Registry, job: &Job, settings: &BatchSettings) -> RowResult {
+    let exists =
+        job.target.exists() && std::fs::read_dir(&job.target).is_ok_and(|mut d| d.next().is_some());
+    if exists && !settings.force {
+        return RowResult::from_job(job, Status::Skipped, None, None);
+    }
+    let written = render::render(registry, job.stack, &job.answers).and_then(|tree| {
+        let options = WriteOptions {
+            force: settings.force,
+            git: GitMode::Always,
+            commit_message: git::initial_commit_message(&job.stack.manifest.id),
+            identity: settings.identity.clone(),
+            remote: job.remote.clone(),
+        };
+        output::write_project(&tree, &job.target, &options)
+    });
+    match written {
+        Ok(written) => {
+            let (status, commit) = match written.git {
+                GitOutcome::Committed(oid) => (Status::Created, Some(oid)),
+                _ => (Status::Overwritten, None),
+            };
+            RowResult::from_job(job, status, commit, None)
+        }
+        Err(e) => RowResult::from_job(job, Status::Failed, None, Some(error_with_hint(&e))),
+    }
+}

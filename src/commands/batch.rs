@@ -1,0 +1,154 @@
+//! `folio batch ROSTER`: resolve the flags, plan every row, generate in parallel, report.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::answers::{self, Ci, License};
+use crate::batch::report::{self, RowResult, Status, Summary};
+use crate::batch::{self, BatchSettings, Job, Planned, roster};
+use crate::cli::BatchArgs;
+use crate::context::Context;
+use crate::error::{Error, ExitStatus, Result};
+use crate::git::Identity;
+use crate::template::registry::registry;
+
+pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
+    let roster_path = ctx.cwd.join(&args.roster);
+    let identity = match &args.author {
+        Some(text) => Some(Identity::parse(text).ok_or(Error::InvalidOption {
+            option: "--author",
+            reason: format!("`{text}` is not of the form \"Name <email>\""),
+        })?),
+        None => None,
+    };
+    let settings = BatchSettings {
+        rows: roster::read(&roster_path)?,
+        out: args
+            .out
+            .as_ref()
+            .map(|o| ctx.cwd.join(o))
+            .unwrap_or_else(|| ctx.cwd.clone()),
+        name_pattern: args.name_pattern,
+        remote_pattern: args.remote_pattern,
+        stack: args.stack,
+        db: args.db,
+        ci: args.ci.unwrap_or(Ci::Github),
+        license: args.license.unwrap_or(License::Mit),
+        identity,
+        year: answers::current_year(),
+        fail_fast: args.fail_fast,
+        force: args.force,
+    };
+    let registry = registry()?;
+    if let Some(stack) = &settings.stack {
+        registry.find(stack)?;
+    }
+    let patterns = batch::pattern_engine(&settings)?;
+    let planned = batch::plan(&settings, registry, &patterns)?;
+
+    let mut results: Vec<RowResult> = Vec::with_capacity(planned.len());
+    let mut jobs: Vec<&Job> = Vec::new();
+    for item in &planned {
+        match item {
+            Planned::Invalid(result) => {
+                ctx.printer.warn(&result.line());
+                results.push(result.clone());
+            }
+            Planned::Job(job) => jobs.push(job),
+        }
+    }
+
+    if args.dry_run {
+        for job in &jobs {
+            let result = RowResult::from_job(job, Status::Planned, None, None);
+            ctx.printer.out(&format!(
+                "{}  {}  {}",
+                result.location,
+                job.target.display(),
+                job.stack.manifest.id
+            ))?;
+            results.push(result);
+        }
+        summarize(ctx, &Summary::of(&results));
+        return finish(&Summary::of(&results), results.len(), None);
+    }
+
+    let _ = ctrlc::set_handler(|| {
+        batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    let threads = args
+        .jobs
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let progress = progress_bar(jobs.len() as u64);
+    let printer = Mutex::new(());
+    let on_done = |result: &RowResult| {
+        let _guard = printer.lock();
+        match &progress {
+            Some(bar) => {
+                if result.status.is_problem() {
+                    bar.println(result.line());
+                }
+                bar.inc(1);
+            }
+            None if result.status.is_problem() => ctx.printer.warn(&result.line()),
+            None => ctx.printer.note(&result.line()),
+        }
+    };
+    results.extend(batch::execute(
+        registry, &jobs, &settings, threads, &on_done,
+    ));
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    results.sort_by_key(|r| r.row);
+    let report = report::write(&settings.out, &roster_path, &results)?;
+    let summary = Summary::of(&results);
+    summarize(ctx, &summary);
+    ctx.printer.note(&format!("Report: {}", report.display()));
+    if batch::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(Error::Interrupted);
+    }
+    finish(&summary, results.len(), Some(report))
+}
+
+fn summarize(ctx: &Context, s: &Summary) {
+    ctx.printer.status(
+        "Finished",
+        &format!(
+            "{} created, {} overwritten, {} skipped, {} planned, {} invalid, {} failed, {} not started",
+            s.created, s.overwritten, s.skipped, s.planned, s.invalid, s.failed, s.not_started
+        ),
+    );
+}
+
+fn finish(
+    summary: &Summary,
+    total: usize,
+    report: Option<std::path::PathBuf>,
+) -> Result<ExitStatus> {
+    if summary.problems() == 0 {
+        return Ok(ExitStatus::Success);
+    }
+    Err(Error::BatchIncomplete {
+        failed: summary.problems(),
+        total,
+        report: report.unwrap_or_else(|| "the output above".into()),
+    })
+}
+
+/// A progress bar when a person is watching stderr; plain lines otherwise.
+fn progress_bar(len: u64) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} repositories ({per_sec})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
+}

@@ -1,0 +1,36 @@
+//! The end-to-end harness: every stack's generated project, checked for real.
+//!
+//! For each stack × database (from `folio list --format json`, so no per-stack code), it runs the
+//! project's own `setup` and `test` commands, starts it with `run` and checks the API contract of
+//! DESIGN.md section 4 and docs/contract.md over HTTP, and runs third-party validators (actionlint,
+//! check-jsonschema, promtool, hadolint, docker-compose, openapi-spec-validator, shellcheck, ...)
+//! on the generated files. It collects every failure, names the stack, the request and the
+//! response, and ends with a summary table of phase timings.
+//!
+//! The slow tests are `#[ignore]`d so a plain `cargo test` stays fast; `scripts/e2e` runs them.
+//! The fast tests of the harness's own pieces (HTTP client, JWT forging, metrics parsing, the
+//! suite against fake servers) run with every `cargo test`.
+//!
+//! Environment (all optional): `FOLIO_E2E_STACKS`, `FOLIO_E2E_DBS`, `FOLIO_E2E_PHASES`,
+//! `FOLIO_E2E_REQUIRE_ALL`, `FOLIO_E2E_KEEP`, `FOLIO_E2E_PG_URL`, `FOLIO_E2E_START_TIMEOUT`,
+//! `FOLIO_E2E_STEP_TIMEOUT`, `FOLIO_VALIDATORS_DIR`; see `runner::Settings`.
+
+mod breakage;
+mod contract;
+mod http;
+mod jwt;
+mod metrics;
+mod postgres;
+mod process;
+mod project;
+mod report;
+mod rfc3339;
+mod runner;
+mod summary;
+mod validators;
+
+#[test]
+#[ignore = "slow: real toolchains, PostgreSQL and validators; run scripts/e2e"]
+fn stacks() {
+    runner::run_all();
+}
