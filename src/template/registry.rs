@@ -109,7 +109,7 @@ impl Registry {
         let by_alias = || {
             self.stacks
                 .iter()
-                .find(|s| s.manifest.aliases.iter().any(|a| *a == wanted))
+                .find(|s| s.manifest.aliases.contains(&wanted))
         };
         by_id
             .or_else(by_language)

@@ -139,7 +139,7 @@ pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<T
                 }
                 None => file.contents().to_vec(),
             };
-            let executable = stack.manifest.executable.iter().any(|p| *p == out_path);
+            let executable = stack.manifest.executable.contains(&out_path);
             tree.insert(out_path, contents, executable);
         }
     }
