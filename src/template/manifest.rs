@@ -80,11 +80,13 @@ pub struct FileRule {
 impl FileRule {
     /// Whether this rule speaks about `path` (a template path, before the `.hbs` suffix is dropped).
     pub fn covers(&self, path: &str) -> bool {
+        // Either side may name the template file (`x.hbs`) or the output file (`x`).
         let path = path.strip_suffix(".hbs").unwrap_or(path);
-        if self.path.ends_with('/') {
-            path.starts_with(&self.path)
+        let rule = self.path.strip_suffix(".hbs").unwrap_or(&self.path);
+        if rule.ends_with('/') {
+            path.starts_with(rule)
         } else {
-            path == self.path
+            path == rule
         }
     }
 
@@ -94,5 +96,27 @@ impl FileRule {
             Some(var) => (var.trim(), true),
             None => (self.when.trim(), false),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(path: &str) -> FileRule {
+        FileRule {
+            path: path.into(),
+            when: "postgres".into(),
+        }
+    }
+
+    #[test]
+    fn rules_match_files_folders_and_hbs_names() {
+        assert!(rule(".gitlab-ci.yml").covers(".gitlab-ci.yml.hbs"));
+        assert!(rule(".gitlab-ci.yml.hbs").covers(".gitlab-ci.yml.hbs"));
+        assert!(rule(".gitlab-ci.yml.hbs").covers(".gitlab-ci.yml"));
+        assert!(rule(".github/").covers(".github/workflows/ci.yml"));
+        assert!(!rule(".github/").covers(".githubx"));
+        assert!(!rule("a.txt").covers("a.txt.bak"));
     }
 }
