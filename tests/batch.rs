@@ -2,7 +2,7 @@
 
 use git2::Repository;
 
-use crate::support::{Sandbox, list_files, stderr, stdout};
+use crate::support::{Sandbox, git_status, list_files, stderr, stdout};
 
 const ROSTER: &str = "\
 name,email,github,cohort
@@ -76,10 +76,7 @@ fn good_rows_become_repositories_and_bad_rows_are_reported_by_line() {
             origin.url().ok(),
             Some(format!("git@example.org:cohort-7/{github}.git").as_str())
         );
-        assert!(
-            repo.statuses(None).unwrap().is_empty(),
-            "{name} is not clean"
-        );
+        assert!(git_status(&repo).is_empty(), "{name} is not clean");
     }
     let folio_toml =
         std::fs::read_to_string(sandbox.work().join("out/jose-nunez-c7/.folio.toml")).unwrap();

@@ -2,8 +2,9 @@
 //! (ignored by default; `scripts/e2e` runs it).
 
 mod batch;
+mod check;
 mod cli;
-// mod e2e; (enabled once tests/e2e/mod.rs exists)
+mod e2e;
 mod names;
 mod new;
 mod snapshots;

@@ -2,7 +2,7 @@
 
 use git2::Repository;
 
-use crate::support::{Sandbox, list_files, stderr, stdout};
+use crate::support::{Sandbox, git_status, list_files, stderr, stdout};
 
 fn generate(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
     let mut all = vec!["new"];
@@ -30,11 +30,7 @@ fn new_project_is_a_clean_repo_with_one_commit_on_main() {
     );
     // No user.name on this machine: the fallback identity is used.
     assert_eq!(commit.author().name().ok(), Some("folio"));
-    let statuses = repo.statuses(None).unwrap();
-    let dirty: Vec<_> = statuses
-        .iter()
-        .filter_map(|s| s.path().ok().map(String::from))
-        .collect();
+    let dirty = git_status(&repo);
     assert!(dirty.is_empty(), "git status is not clean: {dirty:?}");
 }
 

@@ -115,3 +115,15 @@ pub fn stack_ids() -> Vec<String> {
         .map(|s| s["id"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// What `git status --porcelain` would list (ignored files are not listed, unlike libgit2's
+/// default status options).
+pub fn git_status(repo: &git2::Repository) -> Vec<String> {
+    let mut options = git2::StatusOptions::new();
+    options.include_ignored(false).include_untracked(true);
+    repo.statuses(Some(&mut options))
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.path().ok().map(String::from))
+        .collect()
+}

@@ -62,7 +62,7 @@ fn from_csv(text: &str) -> std::result::Result<Vec<RosterRow>, String> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| e.to_string())?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        let line = record_line(text, record.position().map_or(0, |p| p.byte() as usize));
         let fields = headers
             .iter()
             .zip(record.iter())
@@ -76,6 +76,24 @@ fn from_csv(text: &str) -> std::result::Result<Vec<RosterRow>, String> {
         });
     }
     Ok(rows)
+}
+
+/// The editor line of the record that csv says starts at `byte`. csv's own line count skips blank
+/// and comment lines, and its offset can point at the blank lines before the record, so skip them.
+fn record_line(text: &str, byte: usize) -> usize {
+    let mut line = text.as_bytes()[..byte.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1;
+    for rest in text[byte.min(text.len())..].lines() {
+        let trimmed = rest.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            break;
+        }
+        line += 1;
+    }
+    line
 }
 
 fn from_toml(text: &str) -> std::result::Result<Vec<RosterRow>, String> {

@@ -36,6 +36,7 @@ def test_metrics_use_route_templates(client: TestClient, login_as) -> None:
     task = client.post("/api/v1/tasks", json={"title": "x"}, headers=headers).json()
     client.get(f"/api/v1/tasks/{task['id']}", headers=headers)
     client.get("/no/such/route")
+    client.get("/openapi.json")
 
     response = client.get("/metrics")
     assert response.status_code == 200
@@ -44,10 +45,14 @@ def test_metrics_use_route_templates(client: TestClient, login_as) -> None:
     assert 'http_requests_total{method="GET",route="/api/v1/tasks/{id}",status="200"} 1.0' in text
     assert 'route="unmatched",status="404"' in text
     assert f"/api/v1/tasks/{task['id']}" not in text  # never the raw path
-    assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/healthz"}' in text or (
-        "http_request_duration_seconds_count" in text
+    assert 'route="/openapi.json",status="200"' in text
+    assert (
+        'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/healthz"}' in text
+        or ("http_request_duration_seconds_count" in text)
     )
-    assert re.search(r'http_request_duration_seconds_sum\{method="POST",route="/api/v1/tasks"\}', text)
+    assert re.search(
+        r'http_request_duration_seconds_sum\{method="POST",route="/api/v1/tasks"\}', text
+    )
 
 
 def test_openapi_json_is_the_committed_contract(client: TestClient) -> None:
@@ -65,6 +70,8 @@ def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
     assert echoed.headers["x-request-id"] == "abc-123.X_y"
     replaced = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
     assert replaced.headers["x-request-id"] not in ("", "bad id with spaces")
+    too_long = client.get("/healthz", headers={"X-Request-ID": "a" * 129})
+    assert too_long.headers["x-request-id"] != "a" * 129
     assert client.get("/healthz").headers["x-request-id"]
 
 

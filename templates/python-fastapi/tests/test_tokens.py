@@ -42,12 +42,14 @@ def test_tampered_token(client: TestClient, login_as, register) -> None:
     other = register("bob@example.com")
     header, _payload, signature = headers["Authorization"].removeprefix("Bearer ").split(".")
     forged_payload = _b64({"sub": str(other["id"]), "iat": 0, "exp": 9999999999})
-    assert_401(client.get(ME, headers={"Authorization": f"Bearer {header}.{forged_payload}.{signature}"}))
+    assert_401(
+        client.get(ME, headers={"Authorization": f"Bearer {header}.{forged_payload}.{signature}"})
+    )
 
 
 def test_token_signed_with_another_secret(client: TestClient, register, forge_token) -> None:
     user = register("ada@example.com")
-    token = forge_token(str(user["id"]), secret="another-secret-that-is-long-enough")
+    token = forge_token(str(user["id"]), secret="another-secret-" + "y" * 50)
     assert_401(client.get(ME, headers={"Authorization": f"Bearer {token}"}))
 
 

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Login rate limit: failed attempts per lower-cased email per window.
     login_max_failures: int = 10
     login_window_seconds: int = 60
+    # argon2id cost; the tests lower it so they do not spend minutes hashing.
+    password_hash_time_cost: int = Field(default=2, ge=1)
+    password_hash_memory_kib: int = Field(default=19456, ge=8)
 
     @property
     def is_production(self) -> bool:

@@ -23,7 +23,7 @@ def create_db_engine(database_url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API object
+def _sqlite_on_connect(dbapi_connection, _record) -> None:  # a DB-API connection
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy.orm import sessionmaker
 
-from . import __version__
+from . import __version__, openapi
 from .api import auth, health, tasks, users
 from .config import ConfigError, Settings, load_settings
 from .db import create_db_engine
@@ -16,9 +16,9 @@ from .log import configure_logging
 from .metrics import Metrics
 from .middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from .migrate import upgrade_to_head
-from .openapi import load_openapi
 from .problems import install_problem_handlers
 from .ratelimit import LoginRateLimiter
+from .security import Passwords
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title=(__package__ or "app").replace("_", "-"),
         version=__version__,
         lifespan=lifespan,
-        openapi_url="/openapi.json",
-        docs_url="/docs",
+        # Served by openapi.router instead, from the committed openapi.yaml.
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,
         redirect_slashes=False,  # an unknown path is a 404, not a redirect
     )
@@ -52,6 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = sessionmaker(engine, expire_on_commit=False)
     app.state.metrics = Metrics()
+    app.state.passwords = Passwords(
+        settings.password_hash_time_cost, settings.password_hash_memory_kib
+    )
     app.state.login_limiter = LoginRateLimiter(
         settings.login_max_failures, settings.login_window_seconds
     )
@@ -61,12 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
 
-    for module in (health, auth, users, tasks):
+    for module in (health, openapi, auth, users, tasks):
         app.include_router(module.router)
 
-    contract = load_openapi(settings.openapi_path)
+    contract = openapi.load_openapi(settings.openapi_path)
     if contract is not None:
-        app.openapi = lambda: contract  # type: ignore[method-assign] - /docs renders it too
+        app.openapi = lambda: contract  # type: ignore[method-assign]
     return app
 
 

@@ -4,9 +4,11 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Histogram,
+    gc_collector,
     generate_latest,
+    platform_collector,
+    process_collector,
 )
-from prometheus_client import gc_collector, platform_collector, process_collector
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 UNMATCHED = "unmatched"

@@ -18,7 +18,7 @@ from .metrics import UNMATCHED, Metrics
 from .problems import problem
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB
-_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 log = logging.getLogger("http")
 
@@ -36,7 +36,7 @@ class RequestContextMiddleware:
             return
 
         sent = Headers(scope=scope).get("x-request-id", "")
-        request_id = sent if _SANE_REQUEST_ID.match(sent) else uuid.uuid4().hex
+        request_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         start = time.perf_counter()
         status = 500
@@ -55,7 +55,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            log.exception("unhandled error", extra={"method": scope["method"], "path": scope["path"]})
+            log.exception(
+                "unhandled error", extra={"method": scope["method"], "path": scope["path"]}
+            )
             if not started:
                 response = problem(500, "An unexpected error occurred; it has been logged.")
                 await response(scope, receive, send_with_headers)

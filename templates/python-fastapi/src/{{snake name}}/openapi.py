@@ -1,16 +1,36 @@
-"""Serve the committed openapi.yaml (the contract) instead of FastAPI's generated schema."""
+"""Serve the committed openapi.yaml (the contract) instead of FastAPI's generated schema.
+
+`/openapi.json` and `/docs` are ordinary API routes here (FastAPI's built-in ones are turned off),
+so they are matched, labelled in metrics and logged like every other route.
+"""
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 
 log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
 
 
-class _ContractLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings, so the document stays JSON-serialisable."""
+@router.get("/openapi.json")
+def openapi_json(request: Request) -> JSONResponse:
+    # app.openapi() returns the committed contract (see main.py), else FastAPI's own schema.
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/docs")
+def swagger_ui(request: Request) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{request.app.title} - docs")
+
+
+class _ContractLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader (libyaml's when present) that keeps dates as strings, for JSON."""
 
 
 _ContractLoader.yaml_implicit_resolvers = {
@@ -23,7 +43,10 @@ def find_openapi_file(configured: Path | None = None) -> Path | None:
     candidates = [configured] if configured else []
     # The project root in a source checkout (src/<package>/openapi.py -> ../../..),
     # then the working directory (the Docker image copies it to /app).
-    candidates += [Path(__file__).resolve().parents[2] / "openapi.yaml", Path.cwd() / "openapi.yaml"]
+    candidates += [
+        Path(__file__).resolve().parents[2] / "openapi.yaml",
+        Path.cwd() / "openapi.yaml",
+    ]
     return next((path for path in candidates if path.is_file()), None)
 
 
@@ -32,6 +55,12 @@ def load_openapi(configured: Path | None = None) -> dict[str, Any] | None:
     if path is None:
         log.warning("openapi.yaml not found: serving the schema FastAPI generates")
         return None
+    return _parse(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _parse(path: Path, _mtime_ns: int) -> dict[str, Any]:
+    # Cached per file version: parsing the contract is the slowest part of create_app.
     with path.open(encoding="utf-8") as handle:
         document = yaml.load(handle, Loader=_ContractLoader)  # noqa: S506 - a SafeLoader subclass
     return _stringify_keys(document)

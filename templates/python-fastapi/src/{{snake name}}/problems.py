@@ -8,8 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +43,30 @@ def _detail_for(exc: HTTPException) -> str:
     return defaults.get(exc.status_code, HTTPStatus(exc.status_code).description or "Error.")
 
 
-async def http_exception_handler(_request: Request, exc: HTTPException) -> JSONResponse:
-    return problem(exc.status_code, _detail_for(exc), headers=exc.headers)
+async def http_exception_handler(request: Request, exc: HTTPException) -> JSONResponse:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return problem(exc.status_code, _detail_for(exc), headers=headers or None)
 
 
-async def validation_exception_handler(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    # FastAPI makes one route per method, so Starlette's Allow names only the first match:
+    # ask every route which methods would fully match this path.
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+async def validation_exception_handler(
+    _request: Request, exc: RequestValidationError
+) -> JSONResponse:
     errors = exc.errors()
     if any(err.get("type") == "json_invalid" for err in errors):
         return problem(400, "The request body is not valid JSON.")

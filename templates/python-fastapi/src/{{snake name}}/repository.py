@@ -16,7 +16,7 @@ from .models import Task, User, utcnow
 MAX_ID = 2**31 - 1  # the INTEGER column's range; larger ids cannot exist
 
 
-class EmailTaken(Exception):
+class EmailTakenError(Exception):
     """An account with this (normalised) email already exists."""
 
 
@@ -30,19 +30,21 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 
 def create_user(session: Session, email: str, password_hash: str) -> User:
     if get_user_by_email(session, email) is not None:
-        raise EmailTaken(email)
-    user = User(email=email, password_hash=password_hash)
+        raise EmailTakenError(email)
+    user = User(email=email, password_hash=password_hash, created_at=utcnow())
     session.add(user)
     try:
         session.commit()
     except IntegrityError:  # a concurrent registration won the race for the unique index
         session.rollback()
-        raise EmailTaken(email) from None
+        raise EmailTakenError(email) from None
     session.refresh(user)
     return user
 
 
-def list_tasks(session: Session, owner_id: int, limit: int, offset: int) -> tuple[Sequence[Task], int]:
+def list_tasks(
+    session: Session, owner_id: int, limit: int, offset: int
+) -> tuple[Sequence[Task], int]:
     """One page of the owner's tasks, oldest first, and how many they have in all."""
     mine = Task.owner_id == owner_id
     total = session.scalar(select(func.count()).select_from(Task).where(mine)) or 0
@@ -57,7 +59,8 @@ def get_task(session: Session, owner_id: int, task_id: int) -> Task | None:
 
 
 def create_task(session: Session, owner_id: int, **fields: Any) -> Task:
-    task = Task(owner_id=owner_id, **fields)
+    now = utcnow()  # one timestamp, so a new task's created_at == updated_at
+    task = Task(owner_id=owner_id, created_at=now, updated_at=now, **fields)
     session.add(task)
     session.commit()
     session.refresh(task)

@@ -3,7 +3,15 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, StrictStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictStr,
+    field_validator,
+)
 
 MAX_EMAIL_LENGTH = 254
 
@@ -63,7 +71,7 @@ class UserOut(BaseModel):
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int
 
 
@@ -96,7 +104,7 @@ class TaskUpdate(BaseModel):
 
     @field_validator("title", "done")
     @classmethod
-    def _not_null(cls, value: object, info) -> object:  # noqa: ANN001
+    def _not_null(cls, value: object, info) -> object:
         if value is None:
             raise ValueError(f"{info.field_name} may not be null")
         return _clean_title(value) if info.field_name == "title" else value

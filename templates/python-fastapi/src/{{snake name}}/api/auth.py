@@ -5,17 +5,18 @@ from fastapi import APIRouter, HTTPException, Request
 from .. import repository
 from ..models import User
 from ..schemas import LoginRequest, RegisterRequest, TokenOut, UserOut
-from ..security import create_access_token, hash_password, verify_password
+from ..security import create_access_token
 from .deps import DbSession
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 @router.post("/register", status_code=201, response_model=UserOut)
-def register(body: RegisterRequest, session: DbSession) -> User:
+def register(body: RegisterRequest, request: Request, session: DbSession) -> User:
+    password_hash = request.app.state.passwords.hash(body.password)
     try:
-        return repository.create_user(session, body.email, hash_password(body.password))
-    except repository.EmailTaken:
+        return repository.create_user(session, body.email, password_hash)
+    except repository.EmailTakenError:
         raise HTTPException(409, "An account with this email already exists.") from None
 
 
@@ -35,7 +36,8 @@ def login(body: LoginRequest, request: Request, session: DbSession) -> TokenOut:
 
     user = repository.get_user_by_email(session, email)
     # The same answer, after the same hashing work, for an unknown email and a wrong password.
-    if not verify_password(user.password_hash if user else None, body.password) or user is None:
+    passwords = request.app.state.passwords
+    if not passwords.verify(user.password_hash if user else None, body.password) or user is None:
         limiter.record_failure(email)
         raise HTTPException(
             401, "The email or password is incorrect.", headers={"WWW-Authenticate": "Bearer"}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from .. import repository
 from ..db import get_session
 from ..models import User
-from ..security import InvalidToken, decode_access_token
+from ..security import InvalidTokenError, decode_access_token
 
 DbSession = Annotated[Session, Depends(get_session)]
 
@@ -30,8 +30,10 @@ def current_user(request: Request, session: DbSession) -> User:
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        user_id = decode_access_token(token.strip(), request.app.state.settings.effective_jwt_secret)
-    except InvalidToken:
+        user_id = decode_access_token(
+            token.strip(), request.app.state.settings.effective_jwt_secret
+        )
+    except InvalidTokenError:
         raise unauthorized("The bearer token is invalid or expired.") from None
     user = repository.get_user(session, user_id)
     if user is None:

@@ -35,7 +35,9 @@ def list_tasks(
 
 
 @router.post("", status_code=201, response_model=TaskOut)
-def create_task(body: TaskCreate, response: Response, session: DbSession, user: CurrentUser) -> Task:
+def create_task(
+    body: TaskCreate, response: Response, session: DbSession, user: CurrentUser
+) -> Task:
     task = repository.create_task(session, user.id, **body.model_dump())
     response.headers["Location"] = f"/api/v1/tasks/{task.id}"
     return task
