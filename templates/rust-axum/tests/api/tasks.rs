@@ -1,0 +1,214 @@
+//! Tasks: CRUD, validation, ownership and pagination.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+async fn app_and_token() -> (TestApp, String) {
+    let app = TestApp::new().await;
+    let token = app.token_for("owner@example.com").await;
+    (app, token)
+}
+
+#[tokio::test]
+async fn create_returns_201_location_and_defaults() {
+    let (app, token) = app_and_token().await;
+    let res = app
+        .create_task(&token, json!({"title": "  Write tests  ", "ignored": true}))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let task = res.json();
+    let id = task["id"].as_i64().unwrap();
+    assert_eq!(res.header("location"), format!("/api/v1/tasks/{id}"));
+    assert_eq!(task["title"], "Write tests");
+    assert_eq!(task["description"], Value::Null);
+    assert_eq!(task["done"], false);
+    assert_eq!(task["created_at"], task["updated_at"]);
+
+    let fetched = app.get(&format!("/api/v1/tasks/{id}"), Some(&token)).await;
+    assert_eq!(fetched.status, StatusCode::OK);
+    assert_eq!(fetched.json(), task);
+}
+
+#[tokio::test]
+async fn create_validates_fields_and_types() {
+    let (app, token) = app_and_token().await;
+    for body in [
+        json!({"title": ""}),
+        json!({"title": "   "}),
+        json!({"title": "x".repeat(201)}),
+        json!({"title": "ok", "description": "x".repeat(2001)}),
+        json!({"title": 5}),
+        json!({"title": "ok", "done": "yes"}),
+        json!({"description": "no title"}),
+    ] {
+        app.create_task(&token, body)
+            .await
+            .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let edge = json!({"title": "é".repeat(200), "description": "x".repeat(2000), "done": true});
+    assert_eq!(
+        app.create_task(&token, edge).await.status,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn patch_updates_clears_and_validates() {
+    let (app, token) = app_and_token().await;
+    let task = app
+        .create_task(&token, json!({"title": "a", "description": "d"}))
+        .await
+        .json();
+    let uri = format!("/api/v1/tasks/{}", task["id"]);
+
+    let same = app.call("PATCH", &uri, Some(json!({})), Some(&token)).await;
+    assert_eq!(same.status, StatusCode::OK);
+    assert_eq!(same.json(), task, "{{}} is a no-op");
+
+    let res = app
+        .call(
+            "PATCH",
+            &uri,
+            Some(json!({"done": true, "description": null})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let updated = res.json();
+    assert_eq!(updated["done"], true);
+    assert_eq!(updated["description"], Value::Null);
+    assert_eq!(updated["title"], "a");
+    assert!(updated["updated_at"].as_str() > task["updated_at"].as_str());
+    assert_eq!(updated["created_at"], task["created_at"]);
+    assert_eq!(
+        app.get(&uri, Some(&token)).await.json(),
+        updated,
+        "the change was stored"
+    );
+
+    for body in [
+        json!({"title": null}),
+        json!({"title": ""}),
+        json!({"done": "yes"}),
+        json!({"description": 3}),
+    ] {
+        app.call("PATCH", &uri, Some(body), Some(&token))
+            .await
+            .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn delete_is_204_then_404() {
+    let (app, token) = app_and_token().await;
+    let task = app
+        .create_task(&token, json!({"title": "bye"}))
+        .await
+        .json();
+    let uri = format!("/api/v1/tasks/{}", task["id"]);
+    let res = app.call("DELETE", &uri, None, Some(&token)).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    assert!(res.body.is_empty());
+    app.get(&uri, Some(&token))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
+    app.call("DELETE", &uri, None, Some(&token))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn other_users_tasks_are_404_and_unlisted() {
+    let (app, alice) = app_and_token().await;
+    let bob = app.token_for("bob@example.com").await;
+    let task = app
+        .create_task(&alice, json!({"title": "private"}))
+        .await
+        .json();
+    let uri = format!("/api/v1/tasks/{}", task["id"]);
+
+    app.get(&uri, Some(&bob))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
+    app.call("PATCH", &uri, Some(json!({"done": true})), Some(&bob))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
+    app.call("DELETE", &uri, None, Some(&bob))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
+    let list = app.get("/api/v1/tasks", Some(&bob)).await.json();
+    assert_eq!(list["total"], 0);
+    assert_eq!(
+        app.get(&uri, Some(&alice)).await.json()["done"],
+        false,
+        "untouched"
+    );
+}
+
+#[tokio::test]
+async fn malformed_ids_are_404() {
+    let (app, token) = app_and_token().await;
+    for id in ["abc", "0", "-1", "1.5", "99999999999999999999"] {
+        app.get(&format!("/api/v1/tasks/{id}"), Some(&token))
+            .await
+            .assert_problem(StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn list_paginates_oldest_first() {
+    let (app, token) = app_and_token().await;
+    for i in 1..=5 {
+        app.create_task(&token, json!({"title": format!("task {i}")}))
+            .await;
+    }
+    let page = app.get("/api/v1/tasks", Some(&token)).await.json();
+    assert_eq!(
+        (
+            page["total"].as_i64(),
+            page["limit"].as_i64(),
+            page["offset"].as_i64()
+        ),
+        (Some(5), Some(20), Some(0))
+    );
+    let titles: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["task 1", "task 2", "task 3", "task 4", "task 5"]);
+
+    let page = app
+        .get("/api/v1/tasks?limit=2&offset=3", Some(&token))
+        .await
+        .json();
+    assert_eq!(page["total"], 5);
+    assert_eq!(page["limit"], 2);
+    assert_eq!(page["offset"], 3);
+    let titles: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["task 4", "task 5"]);
+
+    let past_the_end = app
+        .get("/api/v1/tasks?offset=10", Some(&token))
+        .await
+        .json();
+    assert_eq!(past_the_end["items"], json!([]));
+}
+
+#[tokio::test]
+async fn bad_pagination_is_422() {
+    let (app, token) = app_and_token().await;
+    for query in ["limit=0", "limit=101", "limit=abc", "offset=-1", "offset=x"] {
+        app.get(&format!("/api/v1/tasks?{query}"), Some(&token))
+            .await
+            .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
