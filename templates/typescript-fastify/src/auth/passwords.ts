@@ -1,0 +1,43 @@
+// Password hashing with argon2id (the OWASP first choice). The hash string records its own
+// parameters, so raising the cost later keeps old hashes verifiable. Tests pass a low cost:
+// the production one is deliberately slow.
+import argon2 from "argon2";
+
+export interface HashCost {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+/** argon2's defaults: 64 MiB, 3 passes, 4 lanes (above OWASP's minimum for argon2id). */
+export const DEFAULT_HASH_COST: HashCost = { memoryCost: 65536, timeCost: 3, parallelism: 4 };
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /**
+   * Verifies against a hash of a random password: a login for an unknown email then takes as
+   * long as one with a wrong password, so timing does not reveal which emails exist.
+   */
+  burnTime(password: string): Promise<void>;
+}
+
+export function createPasswordHasher(cost: HashCost = DEFAULT_HASH_COST): PasswordHasher {
+  const hash = (password: string) => argon2.hash(password, { type: argon2.argon2id, ...cost });
+  let dummy: Promise<string> | undefined;
+  const verify = async (stored: string, password: string) => {
+    try {
+      return await argon2.verify(stored, password);
+    } catch {
+      return false;
+    }
+  };
+  return {
+    hash,
+    verify,
+    async burnTime(password) {
+      dummy ??= hash(`not-a-real-password-${Math.random()}`);
+      await verify(await dummy, password);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// /api/v1/tasks: CRUD on the caller's own tasks.
+import type { FastifyInstance, onRequestAsyncHookHandler } from "fastify";
+import { currentUserId } from "../auth/authenticate.js";
+import { notFound, validationError } from "../http/problem.js";
+import type { TaskChanges, TaskRepository } from "../tasks/repository.js";
+
+const TITLE_MAX = 200;
+const DESCRIPTION_MAX = 2000;
+
+const fields = {
+  title: { type: "string" },
+  description: { type: ["string", "null"], maxLength: DESCRIPTION_MAX },
+  done: { type: "boolean" },
+} as const;
+
+const createSchema = { type: "object", required: ["title"], properties: fields } as const;
+const patchSchema = { type: "object", properties: fields } as const;
+const listQuerySchema = {
+  type: "object",
+  properties: {
+    limit: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+    offset: { type: "integer", minimum: 0, maximum: 2_147_483_647, default: 0 },
+  },
+} as const;
+
+interface IdParams {
+  id: string;
+}
+
+/** Path ids are positive integers that fit PostgreSQL's `integer`; anything else is 404. */
+function parseId(raw: string): number {
+  const id = /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!(id <= 2_147_483_647)) throw notFound("Task not found.");
+  return id;
+}
+
+/** Titles count once trimmed (schemas cannot trim); the trimmed title is what is stored. */
+function cleanTitle(title: string): string {
+  const trimmed = title.trim();
+  const length = [...trimmed].length;
+  if (length < 1 || length > TITLE_MAX) {
+    throw validationError("title", `must be between 1 and ${TITLE_MAX} characters`);
+  }
+  return trimmed;
+}
+
+export function taskRoutes(tasks: TaskRepository, authenticate: onRequestAsyncHookHandler) {
+  return async (app: FastifyInstance) => {
+    app.addHook("onRequest", authenticate);
+
+    app.get<{ Querystring: { limit: number; offset: number } }>(
+      "/tasks",
+      { schema: { querystring: listQuerySchema } },
+      async (request) => {
+        const { limit, offset } = request.query;
+        const page = await tasks.list(currentUserId(request), limit, offset);
+        return { ...page, limit, offset };
+      },
+    );
+
+    app.post<{ Body: TaskChanges & { title: string } }>(
+      "/tasks",
+      { schema: { body: createSchema } },
+      async (request, reply) => {
+        const task = await tasks.create(currentUserId(request), {
+          title: cleanTitle(request.body.title),
+          description: request.body.description ?? null,
+          done: request.body.done ?? false,
+        });
+        return reply.code(201).header("location", `/api/v1/tasks/${task.id}`).send(task);
+      },
+    );
+
+    app.get<{ Params: IdParams }>("/tasks/:id", async (request) => {
+      const task = await tasks.get(currentUserId(request), parseId(request.params.id));
+      if (!task) throw notFound("Task not found.");
+      return task;
+    });
+
+    app.patch<{ Params: IdParams; Body: TaskChanges }>(
+      "/tasks/:id",
+      { schema: { body: patchSchema } },
+      async (request) => {
+        const id = parseId(request.params.id);
+        const { title, description, done } = request.body;
+        const changes: TaskChanges = {
+          ...(title !== undefined ? { title: cleanTitle(title) } : {}),
+          ...(description !== undefined ? { description } : {}),
+          ...(done !== undefined ? { done } : {}),
+        };
+        const task = await tasks.update(currentUserId(request), id, changes);
+        if (!task) throw notFound("Task not found.");
+        return task;
+      },
+    );
+
+    app.delete<{ Params: IdParams }>("/tasks/:id", async (request, reply) => {
+      const removed = await tasks.remove(currentUserId(request), parseId(request.params.id));
+      if (!removed) throw notFound("Task not found.");
+      return reply.code(204).send();
+    });
+  };
+}
