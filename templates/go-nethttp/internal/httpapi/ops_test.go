@@ -1,0 +1,164 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestHealthz(t *testing.T) {
+	s := newTestServer(t)
+	resp := s.do("GET", "/healthz", nil, "")
+	expectStatus(t, resp, http.StatusOK)
+	if body := resp.JSON(t); body["status"] != "ok" {
+		t.Errorf("body %s", resp.Body)
+	}
+}
+
+func TestReadyzChecksTheDatabase(t *testing.T) {
+	s := newTestServer(t)
+	resp := s.do("GET", "/readyz", nil, "")
+	expectStatus(t, resp, http.StatusOK)
+	if body := resp.JSON(t); body["status"] != "ready" {
+		t.Errorf("body %s", resp.Body)
+	}
+
+	_ = s.db.Close() // the database goes away
+	expectProblem(t, s.do("GET", "/readyz", nil, ""), http.StatusServiceUnavailable)
+}
+
+func TestMetricsLabelRoutesByTemplate(t *testing.T) {
+	s := newTestServer(t)
+	token := s.userToken("ada@example.com")
+	id := s.createTask(token, "Measure")
+	s.do("GET", taskPath(id), nil, token)
+	s.do("GET", "/no/such/route", nil, "")
+
+	resp := s.do("GET", "/metrics", nil, "")
+	expectStatus(t, resp, http.StatusOK)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	text := string(resp.Body)
+	for _, want := range []string{
+		`http_requests_total{method="GET",route="/api/v1/tasks/{id}",status="200"} 1`,
+		`http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1`,
+		`http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`http_request_duration_seconds_bucket{method="GET",route="/api/v1/tasks/{id}",le="+Inf"} 1`,
+		`http_request_duration_seconds_sum{method="GET",route="/api/v1/tasks/{id}"}`,
+		`http_request_duration_seconds_count{method="GET",route="/api/v1/tasks/{id}"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(text, taskPath(id)+`"`) {
+		t.Errorf("a raw path became a label")
+	}
+}
+
+func TestOpenAPIIsServedAsJSON(t *testing.T) {
+	s := newTestServer(t)
+	resp := s.do("GET", "/openapi.json", nil, "")
+	expectStatus(t, resp, http.StatusOK)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var doc struct {
+		OpenAPI string         `json:"openapi"`
+		Paths   map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(resp.Body, &doc); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi version %q", doc.OpenAPI)
+	}
+	if _, ok := doc.Paths["/api/v1/tasks/{id}"]; !ok {
+		t.Errorf("paths lack /api/v1/tasks/{id}: %v", doc.Paths)
+	}
+}
+
+func TestUnknownRouteIsProblem404(t *testing.T) {
+	s := newTestServer(t)
+	expectProblem(t, s.do("GET", "/api/v1/nothing-here", nil, ""), http.StatusNotFound)
+	expectProblem(t, s.do("GET", "/api/v1/tasks/1/extra", nil, ""), http.StatusNotFound)
+}
+
+func TestWrongMethodIsProblem405WithAllow(t *testing.T) {
+	s := newTestServer(t)
+	resp := s.do("PUT", "/api/v1/tasks", `{}`, "")
+	expectProblem(t, resp, http.StatusMethodNotAllowed)
+	allow := resp.Header.Get("Allow")
+	if !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
+		t.Errorf("Allow %q, want GET and POST", allow)
+	}
+	expectProblem(t, s.do("DELETE", "/api/v1/auth/login", nil, ""), http.StatusMethodNotAllowed)
+}
+
+func TestMalformedJSONIs400(t *testing.T) {
+	s := newTestServer(t)
+	token := s.userToken("ada@example.com")
+	for _, body := range []string{`{"title": `, `not json`, `{"title": "a"} trailing`, ``} {
+		expectProblem(t, s.do("POST", "/api/v1/tasks", body, token), http.StatusBadRequest)
+	}
+	expectProblem(t, s.do("POST", "/api/v1/auth/register", `{"email":`, ""), http.StatusBadRequest)
+}
+
+func TestBodyOverOneMebibyteIs413(t *testing.T) {
+	s := newTestServer(t)
+	token := s.userToken("ada@example.com")
+	huge := `{"title": "` + strings.Repeat("a", 1<<20) + `"}`
+	expectProblem(t, s.do("POST", "/api/v1/tasks", huge, token), http.StatusRequestEntityTooLarge)
+	expectProblem(t, s.do("POST", "/api/v1/auth/register", huge, ""), http.StatusRequestEntityTooLarge)
+}
+
+func TestEveryResponseCarriesRequestIDAndNosniff(t *testing.T) {
+	s := newTestServer(t)
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	for _, path := range []string{"/healthz", "/api/v1/users/me", "/missing"} {
+		resp := s.do("GET", path, nil, "")
+		if !uuid.MatchString(resp.Header.Get("X-Request-ID")) {
+			t.Errorf("%s: X-Request-ID %q is not a fresh UUID", path, resp.Header.Get("X-Request-ID"))
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: no nosniff header", path)
+		}
+	}
+	if got := s.do("GET", "/healthz", nil, "", "X-Request-ID", "abc-123.DEF_4").Header.Get("X-Request-ID"); got != "abc-123.DEF_4" {
+		t.Errorf("sane id not echoed: %q", got)
+	}
+	if got := s.do("GET", "/healthz", nil, "", "X-Request-ID", "bad id with spaces").Header.Get("X-Request-ID"); !uuid.MatchString(got) {
+		t.Errorf("insane id not replaced: %q", got)
+	}
+}
+
+func TestRequestLogsAreJSONWithTheRequestIDAndNoSecrets(t *testing.T) {
+	s := newTestServer(t)
+	s.register("ada@example.com", "correct horse battery")
+	s.do("POST", "/api/v1/auth/login", map[string]any{"email": "ada@example.com", "password": "correct horse battery"}, "", "X-Request-ID", "trace-me-42")
+	s.srv.Close() // flush: every request has logged
+
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(s.logs.String()), "\n") {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if entry["request_id"] == "trace-me-42" {
+			found = true
+			if entry["route"] != "/api/v1/auth/login" || entry["status"] != float64(200) || entry["method"] != "POST" {
+				t.Errorf("incomplete request log: %v", entry)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no log line with the request id:\n%s", s.logs)
+	}
+	if strings.Contains(s.logs.String(), "correct horse battery") || strings.Contains(s.logs.String(), "eyJ") {
+		t.Errorf("a password or token was logged")
+	}
+}
