@@ -159,7 +159,7 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
             out.push_str("\nOptions of folio new:\n");
             for (flag, values, default) in OPTIONS {
                 out.push_str(&format!(
-                    "  {flag:<10} {:<30} default: {default}\n",
+                    "  {flag:<10} {:<32} default: {default}\n",
                     values.join(" | ")
                 ));
             }
