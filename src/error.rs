@@ -125,6 +125,25 @@ pub enum Error {
 
     #[error("the prompt failed: {0}.")]
     Prompt(String),
+
+    #[error("{} is not inside a git repository.", path.display())]
+    NotARepository { path: PathBuf },
+
+    #[error("cannot check {}: {source}.", path.display())]
+    CheckPathUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("the [check] table of {} is not valid: {message}", path.display())]
+    CheckConfigInvalid { path: PathBuf, message: String },
+
+    #[error("`{given}` (in {origin}) is neither a check area nor a rule id.")]
+    UnknownCheckRule {
+        given: String,
+        origin: String,
+        suggestion: Option<String>,
+    },
 }
 
 impl Error {
@@ -201,6 +220,28 @@ impl Error {
             }
             Error::Prompt(_) => Some(
                 "pass the answers as flags and --yes to run without prompts.".into(),
+            ),
+            Error::NotARepository { .. } => Some(
+                "folio check reads what git tracks: run it in a repository, or `git init` and commit first."
+                    .into(),
+            ),
+            Error::CheckPathUnreadable { .. } => Some(
+                "give folio check an existing folder inside a git repository, e.g. `folio check .`."
+                    .into(),
+            ),
+            Error::CheckConfigInvalid { .. } => Some(
+                "the table takes min-score (0-100), require and ignore (lists of areas or rule ids), e.g. `min-score = 90`."
+                    .into(),
+            ),
+            Error::UnknownCheckRule {
+                suggestion: Some(s),
+                ..
+            } => Some(format!(
+                "did you mean `{s}`? `folio check --format json` lists every rule id."
+            )),
+            Error::UnknownCheckRule { .. } => Some(
+                "use an area (docs, tests, ci, api, database, auth, deploy, monitoring, security, deps, git, provenance) or a rule id such as tests.present."
+                    .into(),
             ),
         }
     }

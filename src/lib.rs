@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod batch;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod context;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::New(args) => commands::new::run(args, &ctx),
         Command::Batch(args) => commands::batch::run(args, &ctx),
         Command::List(args) => commands::list::run(args, &ctx),
+        Command::Check(args) => commands::check::run(args, &ctx),
         Command::Completions(args) => commands::completions::run(args, &ctx),
     }
 }

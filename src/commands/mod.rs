@@ -1,6 +1,7 @@
 //! One file per subcommand; each exposes `run(args, &ctx) -> Result<ExitStatus>`.
 
 pub mod batch;
+pub mod check;
 pub mod completions;
 pub mod list;
 pub mod new;

@@ -1,0 +1,99 @@
+//! `--format junit`: one `<testsuite>` per area and one `<testcase>` per rule, for CI test
+//! report views (GitLab `artifacts:reports:junit`, GitHub test-report actions, Jenkins).
+//! A failed rule is a `<failure>` (its type is the level), a skipped one `<skipped>`.
+
+use std::fmt::Write;
+
+use crate::check::report::Report;
+use crate::check::rule::{Area, Status};
+
+pub fn render(report: &Report) -> String {
+    let s = &report.summary;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"folio check\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+        s.total, s.failed, s.skipped
+    );
+    for area in Area::ALL {
+        let rules: Vec<_> = report.rules.iter().filter(|r| r.area == area).collect();
+        if rules.is_empty() {
+            continue;
+        }
+        let count = |status| rules.iter().filter(|r| r.status == status).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+            area.id(),
+            rules.len(),
+            count(Status::Fail),
+            count(Status::Skip)
+        );
+        for r in rules {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"folio.check.{}\" name=\"{}\"",
+                area.id(),
+                escape(r.id)
+            );
+            if let Some(file) = r.evidence.iter().find_map(|e| e.file.as_deref()) {
+                let _ = write!(out, " file=\"{}\"", escape(file));
+            }
+            match r.status {
+                Status::Pass => out.push_str("/>\n"),
+                Status::Skip => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        escape(&r.message)
+                    );
+                }
+                Status::Fail => {
+                    let mut body = String::new();
+                    for e in &r.evidence {
+                        match super::location(e) {
+                            Some(at) => {
+                                let _ = writeln!(body, "{at}: {}", e.note);
+                            }
+                            None => {
+                                let _ = writeln!(body, "{}", e.note);
+                            }
+                        }
+                    }
+                    if let Some(fix) = r.fix {
+                        let _ = write!(body, "fix: {fix}");
+                    }
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                        escape(&r.message),
+                        r.level.id(),
+                        escape(&body)
+                    );
+                }
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>");
+    out
+}
+
+/// XML text and attribute escaping; characters XML 1.0 forbids are dropped.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' | '\r' => out.push(' '),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
