@@ -12,26 +12,57 @@ use crate::e2e::validators;
 
 const SUBJECT: &str = "python-fastapi";
 
-/// The subject stack, or `None` (with a message) when it cannot run here and that is allowed.
+/// The subject stack, or `None` (with a message) when it cannot run here and that is allowed,
+/// or when the run's selection (`FOLIO_E2E_STACKS`, `FOLIO_E2E_PHASES`) leaves it out.
 fn subject(needs_validators: bool) -> Option<Stack> {
     let settings = Settings::from_env();
-    let stack = project::stacks().expect("folio list").into_iter().find(|s| s.id == SUBJECT).expect("the python-fastapi stack exists");
-    let mut missing: Vec<String> = stack.requires.iter().filter(|t| !crate::e2e::process::on_path(t)).cloned().collect();
+    let stack = project::stacks()
+        .expect("folio list")
+        .into_iter()
+        .find(|s| s.id == SUBJECT)
+        .expect("the python-fastapi stack exists");
+    let phase = if needs_validators {
+        "validators"
+    } else {
+        "contract"
+    };
+    let selected = settings
+        .stacks
+        .as_ref()
+        .is_none_or(|names| names.iter().any(|n| stack.is_named(n)));
+    if !selected || !settings.wants(phase) {
+        println!("breakage test not selected (FOLIO_E2E_STACKS / FOLIO_E2E_PHASES)");
+        return None;
+    }
+    let mut missing: Vec<String> = stack
+        .requires
+        .iter()
+        .filter(|t| !crate::e2e::process::on_path(t))
+        .cloned()
+        .collect();
     if needs_validators {
         missing.extend(validators::missing_tools().into_iter().map(String::from));
     }
     if missing.is_empty() {
         return Some(stack);
     }
-    let why = format!("breakage test skipped: missing {} (scripts/install-validators installs the validators)", missing.join(", "));
+    let why = format!(
+        "breakage test skipped: missing {} (scripts/install-validators installs the validators)",
+        missing.join(", ")
+    );
     assert!(!settings.require_all, "{why}");
     println!("{why}");
     None
 }
 
 fn replace_in(file: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
-    assert!(text.contains(from), "{} no longer contains {from:?}: update this mutation to the template", file.display());
+    let text =
+        std::fs::read_to_string(file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
+    assert!(
+        text.contains(from),
+        "{} no longer contains {from:?}: update this mutation to the template",
+        file.display()
+    );
     std::fs::write(file, text.replacen(from, to, 1)).unwrap();
 }
 
@@ -69,7 +100,9 @@ fn validators_name_a_corrupted_workflow_and_dashboard() {
     replace_in(&workflow, "runs-on:", "runs_on:");
     let text = std::fs::read_to_string(&workflow).unwrap() + "\n# ${{ github.event. }}\n";
     std::fs::write(&workflow, text).unwrap();
-    let dashboard = files_containing(&tree.join("monitoring/grafana"), "\"gridPos\"").pop().expect("a dashboard with gridPos");
+    let dashboard = files_containing(&tree.join("monitoring/grafana"), "\"gridPos\"")
+        .pop()
+        .expect("a dashboard with gridPos");
     replace_in(&dashboard, "\"gridPos\"", "\"gridPosition\"");
 
     let mut broken = Report::new("python-fastapi/sqlite");
@@ -80,11 +113,23 @@ fn validators_name_a_corrupted_workflow_and_dashboard() {
         "validators: check-jsonschema .github/workflows/ci.yml (--builtin-schema vendor.github-workflows)",
         "validators: grafana dashboard monitoring/grafana/",
     ] {
-        assert!(text.contains(expected), "expected {expected:?} among the failures:\n{text}");
+        assert!(
+            text.contains(expected),
+            "expected {expected:?} among the failures:\n{text}"
+        );
     }
     // Nothing else changed, so every other failure was already there before the corruption.
-    let new: Vec<_> = broken.failures.iter().filter(|f| !clean.failures.iter().any(|c| c.check == f.check)).map(|f| f.check.clone()).collect();
-    assert!(new.iter().all(|c| c.contains("ci.yml") || c.contains("grafana")), "unexpected new failures: {new:?}");
+    let new: Vec<_> = broken
+        .failures
+        .iter()
+        .filter(|f| !clean.failures.iter().any(|c| c.check == f.check))
+        .map(|f| f.check.clone())
+        .collect();
+    assert!(
+        new.iter()
+            .all(|c| c.contains("ci.yml") || c.contains("grafana")),
+        "unexpected new failures: {new:?}"
+    );
 }
 
 #[test]
@@ -98,17 +143,34 @@ fn the_contract_suite_catches_a_server_that_ignores_ownership() {
     // Drop the owner test of the single-task lookup: any user can read, patch, delete any task.
     let needle = "task.owner_id == owner_id";
     let files = files_containing(&tree.join("src"), needle);
-    assert_eq!(files.len(), 1, "expected one file with {needle:?} in the generated python code, found {files:?}: update this mutation");
+    assert_eq!(
+        files.len(),
+        1,
+        "expected one file with {needle:?} in the generated python code, found {files:?}: update this mutation"
+    );
     replace_in(&files[0], needle, "True");
 
     let logs = runner::log_dir("breakage-ownership");
-    let outcome = crate::e2e::process::run(&stack.commands.setup, &tree, &runner::base_env(), &logs.join("setup.log"), settings.step_timeout);
+    let outcome = crate::e2e::process::run(
+        &stack.commands.setup,
+        &tree,
+        &runner::base_env(),
+        &logs.join("setup.log"),
+        settings.step_timeout,
+    );
     assert!(outcome.ok, "{}", outcome.describe(&stack.commands.setup));
     let mut report = Report::new("python-fastapi/sqlite (ownership removed)");
     runner::phase_contract(&stack, "sqlite", &tree, &logs, &settings, &mut report);
     let text = report.to_string();
-    for expected in ["ownership: bob reads alice's task: expected 404", "ownership: bob patches alice's task: expected 404", "ownership: alice reads bob's task: expected 404"] {
-        assert!(text.contains(expected), "expected {expected:?} among the failures:\n{text}");
+    for expected in [
+        "ownership: bob reads alice's task: expected 404",
+        "ownership: bob patches alice's task: expected 404",
+        "ownership: alice reads bob's task: expected 404",
+    ] {
+        assert!(
+            text.contains(expected),
+            "expected {expected:?} among the failures:\n{text}"
+        );
     }
     println!("the harness reported, as it should:\n{text}");
 }

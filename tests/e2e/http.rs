@@ -23,7 +23,12 @@ pub struct Request {
 
 impl Request {
     pub fn new(method: &str, path: &str) -> Self {
-        Request { method: method.to_string(), path: path.to_string(), headers: Vec::new(), body: None }
+        Request {
+            method: method.to_string(),
+            path: path.to_string(),
+            headers: Vec::new(),
+            body: None,
+        }
     }
 
     pub fn get(path: &str) -> Self {
@@ -46,7 +51,8 @@ impl Request {
 
     /// A body sent with `Content-Type: application/json`, whatever its bytes are.
     pub fn raw_json(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.headers.push(("Content-Type".into(), "application/json".into()));
+        self.headers
+            .push(("Content-Type".into(), "application/json".into()));
         self.body = Some(body.into());
         self
     }
@@ -91,7 +97,13 @@ impl Response {
 
     /// The media type of `Content-Type`, lower-cased, without parameters.
     pub fn media_type(&self) -> Option<String> {
-        self.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        self.header("content-type").map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
     }
 
     pub fn json(&self) -> Option<serde_json::Value> {
@@ -106,21 +118,30 @@ impl Response {
 impl fmt::Display for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status)?;
-        let headers: Vec<String> =
-            self.headers.iter().map(|(n, v)| format!("{n}: {}", excerpt(v.as_bytes(), 80))).collect();
+        let headers: Vec<String> = self
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", excerpt(v.as_bytes(), 80)))
+            .collect();
         write!(f, " [{}]", headers.join("; "))?;
         write!(f, " body: {}", excerpt(&self.body, 400))
     }
 }
 
 fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// The first `max` characters of a body, on one line, marked when cut.
 pub fn excerpt(bytes: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if one_line.chars().count() > max {
         let cut: String = one_line.chars().take(max).collect();
         format!("{cut}… ({} bytes)", bytes.len())
@@ -140,11 +161,17 @@ pub struct Client {
 
 impl Client {
     pub fn new(addr: SocketAddr) -> Self {
-        Client { addr, timeout: Duration::from_secs(30) }
+        Client {
+            addr,
+            timeout: Duration::from_secs(30),
+        }
     }
 
     pub fn with_timeout(&self, timeout: Duration) -> Self {
-        Client { addr: self.addr, timeout }
+        Client {
+            addr: self.addr,
+            timeout,
+        }
     }
 
     /// Sends the request and reads the whole response. `Err` only for transport failures
@@ -156,7 +183,10 @@ impl Client {
         stream.set_write_timeout(Some(self.timeout)).ok();
         stream.set_nodelay(true).ok();
 
-        let mut head = format!("{} {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", req.method, req.path, self.addr);
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            req.method, req.path, self.addr
+        );
         let has = |n: &str| req.header_value(n).is_some();
         if !has("user-agent") {
             head.push_str("User-Agent: folio-e2e\r\n");
@@ -169,10 +199,14 @@ impl Client {
         }
         match &req.body {
             Some(body) => head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len())),
-            None if matches!(req.method.as_str(), "POST" | "PUT" | "PATCH") => head.push_str("Content-Length: 0\r\n\r\n"),
+            None if matches!(req.method.as_str(), "POST" | "PUT" | "PATCH") => {
+                head.push_str("Content-Length: 0\r\n\r\n")
+            }
             None => head.push_str("\r\n"),
         }
-        stream.write_all(head.as_bytes()).map_err(|e| format!("write request head: {e}"))?;
+        stream
+            .write_all(head.as_bytes())
+            .map_err(|e| format!("write request head: {e}"))?;
         if let Some(body) = &req.body {
             write_body(&stream, body);
         }
@@ -215,7 +249,12 @@ fn read_response(stream: &mut TcpStream) -> Result<Response, String> {
             break pos;
         }
         match stream.read(&mut chunk) {
-            Ok(0) => return Err(format!("connection closed before a full response head ({} bytes read)", buf.len())),
+            Ok(0) => {
+                return Err(format!(
+                    "connection closed before a full response head ({} bytes read)",
+                    buf.len()
+                ));
+            }
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
             Err(e) => return Err(format!("reading the response head: {e}")),
         }
@@ -223,14 +262,16 @@ fn read_response(stream: &mut TcpStream) -> Result<Response, String> {
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
-    let status = parse_status_line(status_line).ok_or_else(|| format!("bad status line {status_line:?}"))?;
+    let status =
+        parse_status_line(status_line).ok_or_else(|| format!("bad status line {status_line:?}"))?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
         .collect();
     let mut rest = buf[head_end + 4..].to_vec();
 
-    let chunked = find_header(&headers, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let chunked = find_header(&headers, "transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     let length = find_header(&headers, "content-length").and_then(|v| v.parse::<usize>().ok());
     let no_body = status == 204 || status == 304 || (100..200).contains(&status);
 
@@ -249,7 +290,11 @@ fn read_response(stream: &mut TcpStream) -> Result<Response, String> {
         match stream.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => rest.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == io::ErrorKind::ConnectionReset && length.is_none() && !chunked => break,
+            Err(e)
+                if e.kind() == io::ErrorKind::ConnectionReset && length.is_none() && !chunked =>
+            {
+                break;
+            }
             Err(e) => return Err(format!("reading the response body (status {status}): {e}")),
         }
     }
@@ -259,14 +304,21 @@ fn read_response(stream: &mut TcpStream) -> Result<Response, String> {
         decode_chunked(&rest).ok_or_else(|| format!("truncated chunked body (status {status})"))?
     } else if let Some(len) = length {
         if rest.len() < len {
-            return Err(format!("body shorter than Content-Length {len} ({} bytes, status {status})", rest.len()));
+            return Err(format!(
+                "body shorter than Content-Length {len} ({} bytes, status {status})",
+                rest.len()
+            ));
         }
         rest.truncate(len);
         rest
     } else {
         rest
     };
-    Ok(Response { status, headers, body })
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn parse_status_line(line: &str) -> Option<u16> {
@@ -314,7 +366,10 @@ mod tests {
     use std::thread;
 
     /// Serves one connection with a canned answer; returns what the client sent.
-    fn serve_once(answer: &'static [u8], read_all: bool) -> (SocketAddr, thread::JoinHandle<Vec<u8>>) {
+    fn serve_once(
+        answer: &'static [u8],
+        read_all: bool,
+    ) -> (SocketAddr, thread::JoinHandle<Vec<u8>>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let handle = thread::spawn(move || {
@@ -326,7 +381,8 @@ mod tests {
                 got.extend_from_slice(&buf[..n]);
             }
             if read_all {
-                sock.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+                sock.set_read_timeout(Some(Duration::from_millis(200)))
+                    .unwrap();
                 while let Ok(n) = sock.read(&mut buf) {
                     if n == 0 {
                         break;
@@ -342,9 +398,13 @@ mod tests {
 
     #[test]
     fn reads_content_length_and_headers() {
-        let (addr, server) =
-            serve_once(b"HTTP/1.1 201 Created\r\nLocation: /api/v1/tasks/7\r\nContent-Length: 2\r\n\r\n{}", true);
-        let resp = Client::new(addr).send(&Request::new("POST", "/x").raw_json("{\"a\":1}")).unwrap();
+        let (addr, server) = serve_once(
+            b"HTTP/1.1 201 Created\r\nLocation: /api/v1/tasks/7\r\nContent-Length: 2\r\n\r\n{}",
+            true,
+        );
+        let resp = Client::new(addr)
+            .send(&Request::new("POST", "/x").raw_json("{\"a\":1}"))
+            .unwrap();
         assert_eq!(resp.status, 201);
         assert_eq!(resp.header("location"), Some("/api/v1/tasks/7"));
         assert_eq!(resp.body, b"{}");
@@ -367,16 +427,23 @@ mod tests {
     #[test]
     fn an_early_answer_to_a_large_body_is_a_response_not_an_error() {
         // The server answers after the head without reading the 2 MiB body, then closes.
-        let (addr, _server) =
-            serve_once(b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", false);
-        let resp = Client::new(addr).send(&Request::new("POST", "/big").raw_json(vec![b'a'; 2 << 20])).unwrap();
+        let (addr, _server) = serve_once(
+            b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            false,
+        );
+        let resp = Client::new(addr)
+            .send(&Request::new("POST", "/big").raw_json(vec![b'a'; 2 << 20]))
+            .unwrap();
         assert_eq!(resp.status, 413);
     }
 
     #[test]
     fn no_content_has_no_body() {
-        let (addr, _server) = serve_once(b"HTTP/1.1 204 No Content\r\nX-Request-ID: a\r\n\r\n", false);
-        let resp = Client::new(addr).send(&Request::new("DELETE", "/t/1")).unwrap();
+        let (addr, _server) =
+            serve_once(b"HTTP/1.1 204 No Content\r\nX-Request-ID: a\r\n\r\n", false);
+        let resp = Client::new(addr)
+            .send(&Request::new("DELETE", "/t/1"))
+            .unwrap();
         assert_eq!((resp.status, resp.body.len()), (204, 0));
     }
 

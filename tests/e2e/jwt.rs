@@ -37,7 +37,11 @@ pub fn b64(bytes: &[u8]) -> String {
 /// A compact JWS `header.payload.signature` over the given claims.
 pub fn forge(alg: Alg, secret: &[u8], claims: &Value) -> String {
     let header = json!({"alg": alg.name(), "typ": "JWT"});
-    let signing_input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+    let signing_input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
     let signature = sign(alg, secret, signing_input.as_bytes());
     format!("{signing_input}.{}", b64(&signature))
 }
@@ -45,12 +49,14 @@ pub fn forge(alg: Alg, secret: &[u8], claims: &Value) -> String {
 fn sign(alg: Alg, secret: &[u8], input: &[u8]) -> Vec<u8> {
     match alg {
         Alg::Hs256 => {
-            let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+            let mut mac =
+                Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
             mac.update(input);
             mac.finalize().into_bytes().to_vec()
         }
         Alg::Hs512 => {
-            let mut mac = Hmac::<Sha512>::new_from_slice(secret).expect("HMAC takes keys of any length");
+            let mut mac =
+                Hmac::<Sha512>::new_from_slice(secret).expect("HMAC takes keys of any length");
             mac.update(input);
             mac.finalize().into_bytes().to_vec()
         }
@@ -72,15 +78,23 @@ pub fn decode(token: &str) -> Option<(Value, Value)> {
     if parts.next().is_some() {
         return None;
     }
-    let parse = |p: &str| -> Option<Value> { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok()?).ok() };
+    let parse = |p: &str| -> Option<Value> {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok()?).ok()
+    };
     Some((parse(header)?, parse(payload)?))
 }
 
 /// True when `token` is HS256 and its signature verifies with `secret`.
 pub fn verify_hs256(token: &str, secret: &[u8]) -> bool {
-    let Some((input, signature)) = token.rsplit_once('.') else { return false };
-    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else { return false };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else { return false };
+    let Some((input, signature)) = token.rsplit_once('.') else {
+        return false;
+    };
+    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        return false;
+    };
     mac.update(input.as_bytes());
     mac.verify_slice(&signature).is_ok()
 }
@@ -89,11 +103,19 @@ pub fn verify_hs256(token: &str, secret: &[u8]) -> bool {
 pub fn tamper(token: &str, claims: &Value) -> String {
     let parts: Vec<&str> = token.split('.').collect();
     let signature = parts.get(2).copied().unwrap_or_default();
-    format!("{}.{}.{}", parts.first().copied().unwrap_or_default(), b64(claims.to_string().as_bytes()), signature)
+    format!(
+        "{}.{}.{}",
+        parts.first().copied().unwrap_or_default(),
+        b64(claims.to_string().as_bytes()),
+        signature
+    )
 }
 
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -107,7 +129,10 @@ mod tests {
             .decode("AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow")
             .unwrap();
         let input = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
-        assert_eq!(b64(&sign(Alg::Hs256, &key, input.as_bytes())), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        assert_eq!(
+            b64(&sign(Alg::Hs256, &key, input.as_bytes())),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        );
     }
 
     #[test]

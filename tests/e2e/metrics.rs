@@ -39,17 +39,25 @@ impl Metrics {
                 }
                 continue;
             }
-            let sample = parse_sample(line).ok_or_else(|| format!("line {}: not a sample: {line}", number + 1))?;
+            let sample = parse_sample(line)
+                .ok_or_else(|| format!("line {}: not a sample: {line}", number + 1))?;
             metrics.samples.push(sample);
         }
         Ok(metrics)
     }
 
     /// Samples called `name` whose labels include every `(key, value)` of `labels`.
-    pub fn matching<'a>(&'a self, name: &'a str, labels: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = &'a Sample> + 'a {
-        self.samples
-            .iter()
-            .filter(move |s| s.name == name && labels.iter().all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v)))
+    pub fn matching<'a>(
+        &'a self,
+        name: &'a str,
+        labels: &'a [(&'a str, &'a str)],
+    ) -> impl Iterator<Item = &'a Sample> + 'a {
+        self.samples.iter().filter(move |s| {
+            s.name == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
+        })
     }
 
     /// The sum of the matching samples (0 when there are none).
@@ -59,8 +67,12 @@ impl Metrics {
 
     /// Every distinct value of `label` on samples called `name`.
     pub fn label_values(&self, name: &str, label: &str) -> Vec<String> {
-        let mut values: Vec<String> =
-            self.samples.iter().filter(|s| s.name == name).filter_map(|s| s.labels.get(label).cloned()).collect();
+        let mut values: Vec<String> = self
+            .samples
+            .iter()
+            .filter(|s| s.name == name)
+            .filter_map(|s| s.labels.get(label).cloned())
+            .collect();
         values.sort();
         values.dedup();
         values
@@ -70,7 +82,11 @@ impl Metrics {
 fn parse_sample(line: &str) -> Option<Sample> {
     let name_end = line.find(|c: char| c == '{' || c.is_whitespace())?;
     let name = &line[..name_end];
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    {
         return None;
     }
     let mut rest = &line[name_end..];
@@ -87,7 +103,11 @@ fn parse_sample(line: &str) -> Option<Sample> {
         "NaN" => f64::NAN,
         v => v.parse().ok()?,
     };
-    Some(Sample { name: name.to_string(), labels, value })
+    Some(Sample {
+        name: name.to_string(),
+        labels,
+        value,
+    })
 }
 
 /// Parses `a="x",b="y\"z"}` and returns the labels and the text after `}`.
@@ -143,11 +163,29 @@ process_start_time_seconds 1.7e+09
         let m = Metrics::parse(SAMPLE).unwrap();
         assert_eq!(m.types["http_requests_total"], "counter");
         assert_eq!(m.types["http_request_duration_seconds"], "histogram");
-        assert_eq!(m.sum("http_requests_total", &[("route", "/api/v1/tasks/{id}")]), 5.0);
-        assert_eq!(m.sum("http_requests_total", &[("route", "/api/v1/tasks/{id}"), ("status", "404")]), 2.0);
-        assert_eq!(m.sum("http_request_duration_seconds_count", &[("route", "/healthz")]), 5.0);
+        assert_eq!(
+            m.sum("http_requests_total", &[("route", "/api/v1/tasks/{id}")]),
+            5.0
+        );
+        assert_eq!(
+            m.sum(
+                "http_requests_total",
+                &[("route", "/api/v1/tasks/{id}"), ("status", "404")]
+            ),
+            2.0
+        );
+        assert_eq!(
+            m.sum(
+                "http_request_duration_seconds_count",
+                &[("route", "/healthz")]
+            ),
+            5.0
+        );
         assert_eq!(m.sum("process_start_time_seconds", &[]), 1.7e9);
-        let bucket = m.matching("http_request_duration_seconds_bucket", &[("le", "+Inf")]).next().unwrap();
+        let bucket = m
+            .matching("http_request_duration_seconds_bucket", &[("le", "+Inf")])
+            .next()
+            .unwrap();
         assert_eq!(bucket.value, 5.0);
     }
 
@@ -163,7 +201,10 @@ process_start_time_seconds 1.7e+09
     #[test]
     fn lists_label_values() {
         let m = Metrics::parse(SAMPLE).unwrap();
-        assert_eq!(m.label_values("http_requests_total", "route"), vec!["/api/v1/tasks/{id}", "unmatched"]);
+        assert_eq!(
+            m.label_values("http_requests_total", "route"),
+            vec!["/api/v1/tasks/{id}", "unmatched"]
+        );
     }
 
     #[test]

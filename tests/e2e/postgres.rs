@@ -10,7 +10,10 @@ use std::process::Command;
 pub const DEFAULT_ADMIN_URL: &str = "postgres://app:app@127.0.0.1:5432/postgres";
 
 pub fn admin_url() -> String {
-    std::env::var("FOLIO_E2E_PG_URL").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_ADMIN_URL.to_string())
+    std::env::var("FOLIO_E2E_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| DEFAULT_ADMIN_URL.to_string())
 }
 
 /// Runs one SQL statement as the admin; `Err` with psql's message.
@@ -23,7 +26,10 @@ pub fn psql(url: &str, sql: &str) -> Result<String, String> {
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     } else {
-        Err(format!("psql `{sql}`: {}", String::from_utf8_lossy(&out.stderr).trim()))
+        Err(format!(
+            "psql `{sql}`: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
     }
 }
 
@@ -32,7 +38,12 @@ pub fn available() -> Result<(), String> {
     if !crate::e2e::process::on_path("psql") {
         return Err("psql is not on PATH (run scripts/start-postgres)".to_string());
     }
-    psql(&admin_url(), "SELECT 1").map(|_| ()).map_err(|e| format!("PostgreSQL is not reachable at {} ({e}); run scripts/start-postgres", admin_url()))
+    psql(&admin_url(), "SELECT 1").map(|_| ()).map_err(|e| {
+        format!(
+            "PostgreSQL is not reachable at {} ({e}); run scripts/start-postgres",
+            admin_url()
+        )
+    })
 }
 
 /// A database that exists while this value does.
@@ -46,9 +57,21 @@ impl Database {
     /// Creates an empty database named `folio_e2e_<tag>_<pid>`.
     pub fn create(tag: &str) -> Result<Database, String> {
         let admin = admin_url();
-        let clean: String = tag.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+        let clean: String = tag
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         let name = format!("folio_e2e_{clean}_{}", std::process::id());
-        psql(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+        psql(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )?;
         psql(&admin, &format!("CREATE DATABASE {name}"))?;
         let url = with_database(&admin, &name);
         Ok(Database { admin, name, url })
@@ -58,10 +81,22 @@ impl Database {
     /// in again (`false`): an outage the server's `/readyz` must notice.
     pub fn set_outage(&self, down: bool) -> Result<(), String> {
         if down {
-            psql(&self.admin, &format!("ALTER DATABASE {} ALLOW_CONNECTIONS false", self.name))?;
-            psql(&self.admin, &format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{}'", self.name))?;
+            psql(
+                &self.admin,
+                &format!("ALTER DATABASE {} ALLOW_CONNECTIONS false", self.name),
+            )?;
+            psql(
+                &self.admin,
+                &format!(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{}'",
+                    self.name
+                ),
+            )?;
         } else {
-            psql(&self.admin, &format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", self.name))?;
+            psql(
+                &self.admin,
+                &format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", self.name),
+            )?;
         }
         Ok(())
     }
@@ -70,7 +105,10 @@ impl Database {
 impl Drop for Database {
     fn drop(&mut self) {
         if std::env::var_os("FOLIO_E2E_KEEP").is_none() {
-            let _ = psql(&self.admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = psql(
+                &self.admin,
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            );
         }
     }
 }
@@ -98,8 +136,14 @@ mod tests {
 
     #[test]
     fn replaces_the_database_of_a_url() {
-        assert_eq!(with_database(DEFAULT_ADMIN_URL, "x"), "postgres://app:app@127.0.0.1:5432/x");
+        assert_eq!(
+            with_database(DEFAULT_ADMIN_URL, "x"),
+            "postgres://app:app@127.0.0.1:5432/x"
+        );
         assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
-        assert_eq!(with_database("postgresql://u@h/db?sslmode=disable", "x"), "postgresql://u@h/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgresql://u@h/db?sslmode=disable", "x"),
+            "postgresql://u@h/x?sslmode=disable"
+        );
     }
 }

@@ -20,15 +20,37 @@ fn scrubbed(name: &str) -> bool {
     (name.starts_with("CARGO_") && name != "CARGO_HOME")
         || name.starts_with("__CARGO")
         || name == "CARGO"
-        || matches!(name, "PORT" | "DATABASE_URL" | "TEST_DATABASE_URL" | "JWT_SECRET" | "JWT_TTL_SECONDS" | "APP_ENV" | "LOG_LEVEL" | "MIGRATE_ON_START" | "VIRTUAL_ENV")
+        || matches!(
+            name,
+            "PORT"
+                | "DATABASE_URL"
+                | "TEST_DATABASE_URL"
+                | "JWT_SECRET"
+                | "JWT_TTL_SECONDS"
+                | "APP_ENV"
+                | "LOG_LEVEL"
+                | "MIGRATE_ON_START"
+                | "VIRTUAL_ENV"
+        )
 }
 
 /// A `sh -c` command in `dir`, in a new process group, output appended to `log`.
-pub fn command(script: &str, dir: &Path, env: &[(String, String)], log: &Path) -> std::io::Result<Command> {
+pub fn command(
+    script: &str,
+    dir: &Path,
+    env: &[(String, String)],
+    log: &Path,
+) -> std::io::Result<Command> {
     let out = File::options().create(true).append(true).open(log)?;
     let err = out.try_clone()?;
     let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(script).current_dir(dir).stdin(Stdio::null()).stdout(out).stderr(err).process_group(0);
+    cmd.arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0);
     for (name, _) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v))) {
         if scrubbed(&name) {
             cmd.env_remove(&name);
@@ -103,14 +125,31 @@ impl Outcome {
     /// The status and the end of the log, for a failure detail.
     pub fn describe(&self, command: &str) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        format!("`{command}`: {} after {:.1} s; last lines of {}:\n{}", self.status, self.elapsed.as_secs_f64(), self.log.display(), tail(&text, 40))
+        format!(
+            "`{command}`: {} after {:.1} s; last lines of {}:\n{}",
+            self.status,
+            self.elapsed.as_secs_f64(),
+            self.log.display(),
+            tail(&text, 40)
+        )
     }
 }
 
 /// Runs `script` to completion or until `timeout`, then stops whatever it left running.
-pub fn run(script: &str, dir: &Path, env: &[(String, String)], log: &Path, timeout: Duration) -> Outcome {
+pub fn run(
+    script: &str,
+    dir: &Path,
+    env: &[(String, String)],
+    log: &Path,
+    timeout: Duration,
+) -> Outcome {
     let start = Instant::now();
-    let finish = |ok: bool, status: String| Outcome { ok, elapsed: start.elapsed(), status, log: log.to_path_buf() };
+    let finish = |ok: bool, status: String| Outcome {
+        ok,
+        elapsed: start.elapsed(),
+        status,
+        log: log.to_path_buf(),
+    };
     let cmd = match command(script, dir, env, log) {
         Ok(c) => c,
         Err(e) => return finish(false, format!("could not open the log: {e}")),
@@ -142,7 +181,10 @@ pub fn find_on_path(tool: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(tool))
-        .find(|p| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
 }
 
 #[cfg(test)]
@@ -157,13 +199,22 @@ mod tests {
         let script = format!("sleep 300 & echo $! > {}; wait", pid_file.display());
         let mut group = Group::spawn(command(&script, dir.path(), &[], &log).unwrap()).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
-        while std::fs::read_to_string(&pid_file).map_or(true, |s| !s.ends_with('\n')) && Instant::now() < deadline {
+        while std::fs::read_to_string(&pid_file).map_or(true, |s| !s.ends_with('\n'))
+            && Instant::now() < deadline
+        {
             std::thread::sleep(Duration::from_millis(20));
         }
-        let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+        let pid: i32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
         group.stop();
-        // SAFETY: signal 0 only checks whether the process exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        // A zombie (nobody reaped it, e.g. no init in a container) is dead for our purpose.
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let alive = state
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X']));
         assert!(!alive, "the grandchild {pid} survived");
     }
 
@@ -171,12 +222,24 @@ mod tests {
     fn run_reports_exit_status_timeout_and_environment() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("log");
-        let ok = run("echo \"port=$PORT\"", dir.path(), &[("PORT".into(), "1234".into())], &log, Duration::from_secs(10));
+        let ok = run(
+            "echo \"port=$PORT\"",
+            dir.path(),
+            &[("PORT".into(), "1234".into())],
+            &log,
+            Duration::from_secs(10),
+        );
         assert!(ok.ok, "{ok:?}");
         assert!(std::fs::read_to_string(&log).unwrap().contains("port=1234"));
         let bad = run("exit 3", dir.path(), &[], &log, Duration::from_secs(10));
         assert!(!bad.ok && bad.status.contains('3'), "{bad:?}");
-        let slow = run("sleep 30", dir.path(), &[], &log, Duration::from_millis(300));
+        let slow = run(
+            "sleep 30",
+            dir.path(),
+            &[],
+            &log,
+            Duration::from_millis(300),
+        );
         assert!(!slow.ok && slow.status.contains("timed out"), "{slow:?}");
         assert!(slow.elapsed < Duration::from_secs(10));
     }

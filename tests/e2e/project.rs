@@ -46,12 +46,23 @@ pub fn folio() -> &'static str {
 
 /// The stacks folio knows, from `folio list --format json`.
 pub fn stacks() -> Result<Vec<Stack>, String> {
-    let out = Command::new(folio()).args(["list", "--format", "json"]).output().map_err(|e| format!("running folio list: {e}"))?;
+    let out = Command::new(folio())
+        .args(["list", "--format", "json"])
+        .output()
+        .map_err(|e| format!("running folio list: {e}"))?;
     if !out.status.success() {
-        return Err(format!("folio list --format json failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "folio list --format json failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
-    let list: List = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("folio list --format json printed something unexpected ({e}): {}", String::from_utf8_lossy(&out.stdout)))?;
+    let list: List = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "folio list --format json printed something unexpected ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
     Ok(list.stacks)
 }
 
@@ -60,7 +71,9 @@ pub const NAME: &str = "todo-api";
 
 /// Runs `folio new` into `parent` and returns the project's root (`parent/todo-api`).
 pub fn generate(stack: &str, db: &str, ci: &str, parent: &Path) -> Result<PathBuf, String> {
-    let args = ["new", NAME, "--stack", stack, "--db", db, "--ci", ci, "--yes", "--vcs", "none", "--output"];
+    let args = [
+        "new", NAME, "--stack", stack, "--db", db, "--ci", ci, "--yes", "--vcs", "none", "--output",
+    ];
     let out = Command::new(folio())
         .args(args)
         .arg(parent)
@@ -79,7 +92,10 @@ pub fn generate(stack: &str, db: &str, ci: &str, parent: &Path) -> Result<PathBu
     }
     let root = parent.join(NAME);
     if !root.is_dir() {
-        return Err(format!("folio new succeeded but {} does not exist", root.display()));
+        return Err(format!(
+            "folio new succeeded but {} does not exist",
+            root.display()
+        ));
     }
     Ok(root)
 }

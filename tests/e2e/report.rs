@@ -23,11 +23,17 @@ pub struct Report {
 
 impl Report {
     pub fn new(label: impl Into<String>) -> Self {
-        Report { label: label.into(), failures: Vec::new() }
+        Report {
+            label: label.into(),
+            failures: Vec::new(),
+        }
     }
 
     pub fn fail(&mut self, check: impl Into<String>, detail: impl Into<String>) {
-        self.failures.push(Failure { check: check.into(), detail: detail.into() });
+        self.failures.push(Failure {
+            check: check.into(),
+            detail: detail.into(),
+        });
     }
 
     pub fn is_ok(&self) -> bool {
@@ -36,11 +42,9 @@ impl Report {
 
     /// True when some failure's check name contains `needle` (for the harness's own tests).
     pub fn mentions(&self, needle: &str) -> bool {
-        self.failures.iter().any(|f| f.check.contains(needle) || f.detail.contains(needle))
-    }
-
-    pub fn extend(&mut self, other: Report) {
-        self.failures.extend(other.failures);
+        self.failures
+            .iter()
+            .any(|f| f.check.contains(needle) || f.detail.contains(needle))
     }
 }
 
@@ -70,9 +74,15 @@ mod tests {
     #[test]
     fn every_failure_line_names_the_stack() {
         let mut r = Report::new("go-nethttp/postgres");
-        r.fail("tokens: expired token", "request: GET /api/v1/users/me\nresponse: 200");
+        r.fail(
+            "tokens: expired token",
+            "request: GET /api/v1/users/me\nresponse: 200",
+        );
         let text = r.to_string();
-        assert!(text.starts_with("[go-nethttp/postgres] tokens: expired token\n"), "{text}");
+        assert!(
+            text.starts_with("[go-nethttp/postgres] tokens: expired token\n"),
+            "{text}"
+        );
         assert!(text.contains("      response: 200"));
         assert!(r.mentions("expired"));
         assert!(!r.is_ok());

@@ -27,7 +27,12 @@ pub fn parse(text: &str, utc_only: bool) -> Option<Instant> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut rest = &text[19..];
@@ -61,7 +66,10 @@ pub fn parse(text: &str, utc_only: bool) -> Option<Instant> {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds, nanos))
+    Some((
+        days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds,
+        nanos,
+    ))
 }
 
 /// Howard Hinnant's days-from-civil algorithm.
@@ -82,8 +90,14 @@ mod tests {
     #[test]
     fn parses_utc_forms() {
         assert_eq!(parse("1970-01-01T00:00:00Z", true), Some((0, 0)));
-        assert_eq!(parse("1970-01-01T00:00:01.5+00:00", true), Some((1, 500_000_000)));
-        assert_eq!(parse("2026-11-28T11:02:58.123456Z", true), Some((1_795_863_778, 123_456_000)));
+        assert_eq!(
+            parse("1970-01-01T00:00:01.5+00:00", true),
+            Some((1, 500_000_000))
+        );
+        assert_eq!(
+            parse("2026-11-28T11:02:58.123456Z", true),
+            Some((1_795_863_778, 123_456_000))
+        );
     }
 
     #[test]

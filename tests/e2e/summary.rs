@@ -13,13 +13,18 @@ pub enum Phase {
     Validators,
 }
 
-const PHASES: [Phase; 4] = [Phase::Setup, Phase::Tests, Phase::Contract, Phase::Validators];
+const PHASES: [Phase; 4] = [
+    Phase::Setup,
+    Phase::Tests,
+    Phase::Contract,
+    Phase::Validators,
+];
 
 #[derive(Clone, Debug)]
 pub enum Status {
     NotRun,
     Ok(Duration),
-    Fail(Duration, String),
+    Fail(Duration),
     Skip(String),
 }
 
@@ -36,7 +41,12 @@ impl Row {
     pub fn new(label: &str) -> Row {
         Row {
             label: label.to_string(),
-            phases: [Status::NotRun, Status::NotRun, Status::NotRun, Status::NotRun],
+            phases: [
+                Status::NotRun,
+                Status::NotRun,
+                Status::NotRun,
+                Status::NotRun,
+            ],
             total: Duration::ZERO,
             report: Report::new(label),
         }
@@ -47,12 +57,26 @@ impl Row {
     }
 
     pub fn skip_all(&mut self, why: String) {
-        self.phases = [Status::Skip(why.clone()), Status::Skip(why.clone()), Status::Skip(why.clone()), Status::Skip(why)];
+        self.phases = [
+            Status::Skip(why.clone()),
+            Status::Skip(why.clone()),
+            Status::Skip(why.clone()),
+            Status::Skip(why),
+        ];
     }
 
     /// The first skip reason (for messages).
     pub fn skip_reason(&self) -> String {
-        self.phases.iter().find_map(|s| if let Status::Skip(w) = s { Some(w.clone()) } else { None }).unwrap_or_default()
+        self.phases
+            .iter()
+            .find_map(|s| {
+                if let Status::Skip(w) = s {
+                    Some(w.clone())
+                } else {
+                    None
+                }
+            })
+            .unwrap_or_default()
     }
 
     fn skipped(&self) -> bool {
@@ -60,7 +84,9 @@ impl Row {
     }
 
     pub fn failed(&self, require_all: bool) -> bool {
-        !self.report.is_ok() || self.phases.iter().any(|s| matches!(s, Status::Fail(..))) || (require_all && self.skipped())
+        !self.report.is_ok()
+            || self.phases.iter().any(|s| matches!(s, Status::Fail(_)))
+            || (require_all && self.skipped())
     }
 }
 
@@ -68,7 +94,7 @@ fn cell(status: &Status) -> String {
     match status {
         Status::NotRun => "-".to_string(),
         Status::Ok(d) => format!("ok {:.0}s", d.as_secs_f64()),
-        Status::Fail(d, _) => format!("FAIL {:.0}s", d.as_secs_f64()),
+        Status::Fail(d) => format!("FAIL {:.0}s", d.as_secs_f64()),
         Status::Skip(_) => "skip".to_string(),
     }
 }
@@ -76,13 +102,28 @@ fn cell(status: &Status) -> String {
 /// The table, the skip reasons and the failures, as printed at the end of a run.
 pub fn render(rows: &[Row], require_all: bool) -> String {
     let mut out = String::new();
-    let width = rows.iter().map(|r| r.label.len()).max().unwrap_or(0).max(12);
+    let width = rows
+        .iter()
+        .map(|r| r.label.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
     let _ = writeln!(out, "\ne2e summary");
-    let _ = writeln!(out, "{:width$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>7}  result", "stack/db", "setup", "tests", "contract", "validators", "total");
+    let _ = writeln!(
+        out,
+        "{:width$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>7}  result",
+        "stack/db", "setup", "tests", "contract", "validators", "total"
+    );
     for row in rows {
         let result = if row.failed(require_all) {
             let n = row.report.failures.len();
-            if n > 0 { format!("FAIL ({n} failures)") } else if row.skipped() { "FAIL (skipped, FOLIO_E2E_REQUIRE_ALL=1)".to_string() } else { "FAIL".to_string() }
+            if n > 0 {
+                format!("FAIL ({n} failures)")
+            } else if row.skipped() {
+                "FAIL (skipped, FOLIO_E2E_REQUIRE_ALL=1)".to_string()
+            } else {
+                "FAIL".to_string()
+            }
         } else if row.skipped() {
             "skipped".to_string()
         } else {
@@ -101,7 +142,17 @@ pub fn render(rows: &[Row], require_all: bool) -> String {
         );
     }
     for row in rows {
-        let mut reasons: Vec<String> = row.phases.iter().filter_map(|s| if let Status::Skip(w) = s { Some(w.clone()) } else { None }).collect();
+        let mut reasons: Vec<String> = row
+            .phases
+            .iter()
+            .filter_map(|s| {
+                if let Status::Skip(w) = s {
+                    Some(w.clone())
+                } else {
+                    None
+                }
+            })
+            .collect();
         reasons.dedup();
         for reason in reasons {
             let _ = writeln!(out, "skipped {}: {reason}", row.label);
@@ -128,8 +179,9 @@ mod tests {
         ok.set(Phase::Contract, Status::Ok(Duration::from_secs(20)));
         ok.total = Duration::from_secs(40);
         let mut bad = Row::new("go-nethttp/postgres");
-        bad.set(Phase::Tests, Status::Fail(Duration::from_secs(3), "exit 1".into()));
-        bad.report.fail("tests: the project's own tests fail", "log tail");
+        bad.set(Phase::Tests, Status::Fail(Duration::from_secs(3)));
+        bad.report
+            .fail("tests: the project's own tests fail", "log tail");
         let mut skipped = Row::new("java-spring/sqlite");
         skipped.skip_all("missing tools: mvn".into());
 
@@ -138,8 +190,14 @@ mod tests {
         assert!(text.contains("ok 12s"), "{text}");
         assert!(text.contains("FAIL 3s"), "{text}");
         assert!(text.contains("FAIL (1 failures)"), "{text}");
-        assert!(text.contains("skipped java-spring/sqlite: missing tools: mvn"), "{text}");
-        assert!(text.contains("[go-nethttp/postgres] tests: the project's own tests fail"), "{text}");
+        assert!(
+            text.contains("skipped java-spring/sqlite: missing tools: mvn"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[go-nethttp/postgres] tests: the project's own tests fail"),
+            "{text}"
+        );
 
         let mut skipped = Row::new("java-spring/sqlite");
         skipped.skip_all("missing tools: mvn".into());

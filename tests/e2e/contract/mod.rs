@@ -31,6 +31,8 @@ pub struct Target<'a> {
     /// Makes the database unreachable (`true`) and reachable again (`false`), for the 503 case of
     /// `/readyz`; only PostgreSQL targets have one.
     pub outage: Option<&'a dyn Fn(bool) -> Result<(), String>>,
+    /// The project's committed `openapi.yaml` as JSON, which `/openapi.json` must serve.
+    pub committed_openapi: Option<Value>,
 }
 
 /// One request and what came back (or the transport error), printed in failure details.
@@ -136,10 +138,6 @@ impl<'a> Suite<'a> {
         self.group = name;
     }
 
-    fn client(&self) -> &Client {
-        &self.target.client
-    }
-
     /// A fresh, valid email for this run, e.g. `user3.1a2b3c@example.com`.
     fn email(&mut self, who: &str) -> String {
         self.counter += 1;
@@ -147,7 +145,8 @@ impl<'a> Suite<'a> {
     }
 
     fn fail(&mut self, what: &str, detail: impl fmt::Display) {
-        self.report.fail(format!("{}: {what}", self.group), detail.to_string());
+        self.report
+            .fail(format!("{}: {what}", self.group), detail.to_string());
     }
 
     /// Sends a request and sweeps the response for the rules every response obeys.
@@ -155,7 +154,12 @@ impl<'a> Suite<'a> {
         self.call_with(&self.target.client.clone(), req, false)
     }
 
-    fn call_with(&mut self, client: &Client, req: Request, server_error_expected: bool) -> Exchange {
+    fn call_with(
+        &mut self,
+        client: &Client,
+        req: Request,
+        server_error_expected: bool,
+    ) -> Exchange {
         let resp = client.send(&req);
         let ex = Exchange { req, resp };
         self.sweep(&ex, server_error_expected);
@@ -163,20 +167,36 @@ impl<'a> Suite<'a> {
     }
 
     fn sweep(&mut self, ex: &Exchange, server_error_expected: bool) {
-        let Ok(resp) = &ex.resp else { return };
+        let Ok(resp) = &ex.resp else {
+            // Reported here once, so a check that ignores the answer still surfaces it.
+            self.fail("no valid HTTP response", ex);
+            return;
+        };
         self.responses += 1;
         let mut miss = |rule: &'static str| {
-            let entry = self.misses.entry(rule).or_insert_with(|| (0, ex.to_string()));
+            let entry = self
+                .misses
+                .entry(rule)
+                .or_insert_with(|| (0, ex.to_string()));
             entry.0 += 1;
         };
-        if resp.header("x-request-id").is_none_or(|v| v.trim().is_empty()) {
+        if resp
+            .header("x-request-id")
+            .is_none_or(|v| v.trim().is_empty())
+        {
             miss("X-Request-ID header");
         }
-        if !resp.header("x-content-type-options").is_some_and(|v| v.trim().eq_ignore_ascii_case("nosniff")) {
+        if !resp
+            .header("x-content-type-options")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("nosniff"))
+        {
             miss("X-Content-Type-Options: nosniff header");
         }
         if resp.status >= 500 && !server_error_expected {
-            self.fail(&format!("server error {} (expected a 2xx/4xx answer)", resp.status), ex);
+            self.fail(
+                &format!("server error {} (expected a 2xx/4xx answer)", resp.status),
+                ex,
+            );
         }
         if resp.status >= 400 {
             let body = resp.text();
@@ -195,7 +215,10 @@ impl<'a> Suite<'a> {
         let misses = std::mem::take(&mut self.misses);
         for (rule, (count, first)) in misses {
             let total = self.responses;
-            self.fail(&format!("{rule} missing on {count} of {total} responses; first one:"), first);
+            self.fail(
+                &format!("{rule} missing on {count} of {total} responses; first one:"),
+                first,
+            );
         }
     }
 
@@ -216,7 +239,10 @@ impl<'a> Suite<'a> {
         }
         let media = ex.resp.as_ref().ok().and_then(Response::media_type);
         if media.as_deref() != Some("application/json") {
-            self.fail(&format!("{what}: Content-Type should be application/json, got {media:?}"), ex);
+            self.fail(
+                &format!("{what}: Content-Type should be application/json, got {media:?}"),
+                ex,
+            );
         }
         let body = ex.json();
         if body.is_none() {
@@ -233,23 +259,32 @@ impl<'a> Suite<'a> {
         let mut wrong = Vec::new();
         let media = ex.resp.as_ref().ok().and_then(Response::media_type);
         if media.as_deref() != Some("application/problem+json") {
-            wrong.push(format!("Content-Type is {media:?}, not application/problem+json"));
+            wrong.push(format!(
+                "Content-Type is {media:?}, not application/problem+json"
+            ));
         }
         match ex.json() {
             Some(Value::Object(body)) => {
                 for field in ["type", "title", "detail"] {
-                    if !body.get(field).is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())) {
+                    let text = body.get(field).and_then(Value::as_str);
+                    if text.is_none_or(str::is_empty) {
                         wrong.push(format!("`{field}` is missing or not a non-empty string"));
                     }
                 }
                 if body.get("status").and_then(Value::as_u64) != Some(u64::from(status)) {
-                    wrong.push(format!("`status` is {:?}, not the number {status}", body.get("status")));
+                    wrong.push(format!(
+                        "`status` is {:?}, not the number {status}",
+                        body.get("status")
+                    ));
                 }
             }
             _ => wrong.push("body is not a JSON object".to_string()),
         }
         if !wrong.is_empty() {
-            self.fail(&format!("{what}: not a problem+json answer ({})", wrong.join("; ")), ex);
+            self.fail(
+                &format!("{what}: not a problem+json answer ({})", wrong.join("; ")),
+                ex,
+            );
         }
         wrong.is_empty()
     }
@@ -261,7 +296,10 @@ impl<'a> Suite<'a> {
         }
         let challenge = ex.header("www-authenticate").unwrap_or("");
         if !challenge.to_ascii_lowercase().starts_with("bearer") {
-            self.fail(&format!("{what}: 401 without `WWW-Authenticate: Bearer` (got {challenge:?})"), ex);
+            self.fail(
+                &format!("{what}: 401 without `WWW-Authenticate: Bearer` (got {challenge:?})"),
+                ex,
+            );
         }
     }
 
@@ -270,35 +308,56 @@ impl<'a> Suite<'a> {
         let email = self.email(who);
         let password = format!("pw-{who}-{}", self.run_id);
         self.secrets.push(password.clone());
-        let reg = self.call(Request::new("POST", "/api/v1/auth/register").json(&json!({"email": email, "password": password})));
+        let reg = self.call(
+            Request::new("POST", "/api/v1/auth/register")
+                .json(&json!({"email": email, "password": password})),
+        );
         let body = self.expect_json(&reg, 201, &format!("cannot register user {who}"))?;
         let id = body.get("id").and_then(Value::as_i64);
         let Some(id) = id else {
             self.fail(&format!("register {who}: `id` is not an integer"), &reg);
             return None;
         };
-        let login = self.call(Request::new("POST", "/api/v1/auth/login").json(&json!({"email": email, "password": password})));
+        let login = self.call(
+            Request::new("POST", "/api/v1/auth/login")
+                .json(&json!({"email": email, "password": password})),
+        );
         let body = self.expect_json(&login, 200, &format!("cannot log in user {who}"))?;
         let Some(token) = body.get("access_token").and_then(Value::as_str) else {
             self.fail(&format!("login {who}: no `access_token` string"), &login);
             return None;
         };
         self.secrets.push(token.to_string());
-        Some(User { id, email, password, token: token.to_string() })
+        Some(User {
+            id,
+            email,
+            password,
+            token: token.to_string(),
+        })
     }
 }
 
+/// One expectation on a field: its name, a test, and what it should be (for the message).
+type FieldCheck<'a> = (&'a str, &'a dyn Fn(&Value) -> bool, &'a str);
+
 /// Checks the fields of a value against expectations and lists what is wrong.
-fn field_problems(body: &Value, expected: &[(&str, &dyn Fn(&Value) -> bool, &str)]) -> Vec<String> {
+fn field_problems(body: &Value, expected: &[FieldCheck]) -> Vec<String> {
     expected
         .iter()
-        .filter(|(field, ok, _)| !body.get(*field).is_some_and(|v| ok(v)))
-        .map(|(field, _, want)| format!("`{field}` should be {want} (got {})", body.get(*field).map_or("nothing".to_string(), Value::to_string)))
+        .filter(|(field, ok, _)| !body.get(*field).is_some_and(ok))
+        .map(|(field, _, want)| {
+            format!(
+                "`{field}` should be {want} (got {})",
+                body.get(*field)
+                    .map_or("nothing".to_string(), Value::to_string)
+            )
+        })
         .collect()
 }
 
 fn is_utc_timestamp(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| crate::e2e::rfc3339::parse(s, true).is_some())
+    v.as_str()
+        .is_some_and(|s| crate::e2e::rfc3339::parse(s, true).is_some())
 }
 
 fn is_positive_int(v: &Value) -> bool {

@@ -13,11 +13,10 @@ use crate::e2e::http::Client;
 use crate::e2e::jwt::{self, Alg};
 use crate::e2e::report::Report;
 
-/// What a fake handler sees: method, path, headers (lower-cased names), body.
+/// What a fake handler sees: method, path, body.
 pub struct Seen {
     pub method: String,
     pub path: String,
-    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
@@ -46,12 +45,19 @@ pub fn fake_server(handler: Arc<Handler>) -> SocketAddr {
                 let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
                 let mut lines = head.split("\r\n");
                 let mut first = lines.next().unwrap_or("").split(' ');
-                let (method, path) = (first.next().unwrap_or("").to_string(), first.next().unwrap_or("").to_string());
+                let (method, path) = (
+                    first.next().unwrap_or("").to_string(),
+                    first.next().unwrap_or("").to_string(),
+                );
                 let headers: Vec<(String, String)> = lines
                     .filter_map(|l| l.split_once(':'))
                     .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
                     .collect();
-                let len = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0usize);
+                let len = headers
+                    .iter()
+                    .find(|(n, _)| n == "content-length")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0usize);
                 let mut body = buf[head_end + 4..].to_vec();
                 while body.len() < len {
                     match stream.read(&mut chunk) {
@@ -59,8 +65,11 @@ pub fn fake_server(handler: Arc<Handler>) -> SocketAddr {
                         Ok(n) => body.extend_from_slice(&chunk[..n]),
                     }
                 }
-                let (status, resp_headers, resp_body) = handler(&Seen { method, path, headers, body });
-                let mut out = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", resp_body.len());
+                let (status, resp_headers, resp_body) = handler(&Seen { method, path, body });
+                let mut out = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    resp_body.len()
+                );
                 for (n, v) in resp_headers {
                     out.push_str(&format!("{n}: {v}\r\n"));
                 }
@@ -74,7 +83,14 @@ pub fn fake_server(handler: Arc<Handler>) -> SocketAddr {
 }
 
 fn target(addr: SocketAddr) -> Target<'static> {
-    Target { client: Client::new(addr), jwt_secret: "e2e-test-secret", jwt_ttl_seconds: 900, log_file: None, outage: None }
+    Target {
+        client: Client::new(addr),
+        jwt_secret: "e2e-test-secret",
+        jwt_ttl_seconds: 900,
+        log_file: None,
+        outage: None,
+        committed_openapi: None,
+    }
 }
 
 #[test]
@@ -87,38 +103,84 @@ fn a_server_answering_nonsense_fails_loudly_without_panicking() {
         "[fake/none] ops: GET /healthz: body should be",
         "every response: X-Request-ID header missing on",
         "every response: X-Content-Type-Options: nosniff header missing on",
-        "register: cannot register user",
+        "login: cannot register user login: expected 201",
         "errors: unknown route GET /api/v1/no-such-route: expected 404",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
-    assert!(text.contains("request:  GET /healthz"), "failures name the request:\n{text}");
-    assert!(text.contains("response: 200 ["), "failures name the response:\n{text}");
+    assert!(
+        text.contains("request:  GET /healthz"),
+        "failures name the request:\n{text}"
+    );
+    assert!(
+        text.contains("response: 200 ["),
+        "failures name the response:\n{text}"
+    );
 }
 
 #[test]
 fn a_server_that_accepts_any_token_is_caught_per_token_case() {
     // Registration and login work; /users/me answers 200 whatever the token.
     let addr = fake_server(Arc::new(|seen: &Seen| {
-        let json = vec![("Content-Type".to_string(), "application/json".to_string()), ("X-Request-ID".into(), "r".into()), ("X-Content-Type-Options".into(), "nosniff".into())];
+        let json = vec![
+            ("Content-Type".to_string(), "application/json".to_string()),
+            ("X-Request-ID".into(), "r".into()),
+            ("X-Content-Type-Options".into(), "nosniff".into()),
+        ];
         let now = jwt::now();
         match (seen.method.as_str(), seen.path.as_str()) {
             ("POST", "/api/v1/auth/register") => {
-                let email: serde_json::Value = serde_json::from_slice(&seen.body).unwrap_or_default();
-                (201, json, json!({"id": 1, "email": email["email"], "created_at": "2026-01-01T00:00:00Z"}).to_string().into_bytes())
+                let email: serde_json::Value =
+                    serde_json::from_slice(&seen.body).unwrap_or_default();
+                (
+                    201,
+                    json,
+                    json!({"id": 1, "email": email["email"], "created_at": "2026-01-01T00:00:00Z"})
+                        .to_string()
+                        .into_bytes(),
+                )
             }
             ("POST", "/api/v1/auth/login") => {
-                let token = jwt::forge(Alg::Hs256, b"e2e-test-secret", &jwt::claims("1", now, now + 900));
-                (200, json, json!({"access_token": token, "token_type": "Bearer", "expires_in": 900}).to_string().into_bytes())
+                let token = jwt::forge(
+                    Alg::Hs256,
+                    b"e2e-test-secret",
+                    &jwt::claims("1", now, now + 900),
+                );
+                (
+                    200,
+                    json,
+                    json!({"access_token": token, "token_type": "Bearer", "expires_in": 900})
+                        .to_string()
+                        .into_bytes(),
+                )
             }
-            _ => (200, json, json!({"id": 1, "email": "x@example.com", "created_at": "2026-01-01T00:00:00Z"}).to_string().into_bytes()),
+            _ => (
+                200,
+                json,
+                json!({"id": 1, "email": "x@example.com", "created_at": "2026-01-01T00:00:00Z"})
+                    .to_string()
+                    .into_bytes(),
+            ),
         }
     }));
     let mut report = Report::new("fake/tokens");
     run(&target(addr), &mut report);
     let text = report.to_string();
-    for case in ["missing Authorization header", "expired token", "alg:none token", "tampered signature", "HS512 token"] {
-        assert!(text.contains(&format!("[fake/tokens] tokens: {case}: expected 401")), "{case} not reported in:\n{text}");
+    for case in [
+        "missing Authorization header",
+        "expired token",
+        "alg:none token",
+        "tampered signature (sub changed)",
+        "HS512 token (only HS256 is accepted)",
+        "token of a user that does not exist",
+    ] {
+        assert!(
+            text.contains(&format!("[fake/tokens] tokens: {case}: expected 401")),
+            "{case} not reported in:\n{text}"
+        );
     }
-    assert!(!text.contains("every response: X-Request-ID"), "headers were present:\n{text}");
+    assert!(
+        !text.contains("every response: X-Request-ID"),
+        "headers were present:\n{text}"
+    );
 }
