@@ -5,7 +5,13 @@ use crate::support::{Sandbox, stderr, stdout};
 #[test]
 fn help_snapshots() {
     let sandbox = Sandbox::new();
-    for args in [&["--help"][..], &["new", "--help"], &["list", "--help"], &["batch", "--help"], &["check", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["new", "--help"],
+        &["list", "--help"],
+        &["batch", "--help"],
+        &["check", "--help"],
+    ] {
         let out = sandbox.folio(args).output().unwrap();
         assert!(out.status.success());
         insta::assert_snapshot!(format!("help-{}", args.join("-")), stdout(&out));
