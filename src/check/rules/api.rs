@@ -85,17 +85,10 @@ pub fn openapi(project: &Project) -> Outcome {
             skip.message
         ));
     }
-    for (lang, names) in GENERATORS {
-        if let Some(d) = project.languages.dependency(*lang, names) {
-            return Outcome::pass(
-                format!("{} generates the OpenAPI document", d.name),
-                vec![Evidence::at(
-                    &d.file,
-                    d.line,
-                    format!("declares {}", d.name),
-                )],
-            );
-        }
+    if let Some(pass) =
+        super::declared_dependency(project, GENERATORS, "generates the OpenAPI document")
+    {
+        return pass;
     }
     Outcome::fail(
         "no OpenAPI document is tracked and no library that generates one is declared",

@@ -117,17 +117,8 @@ fn declared(project: &Project, table: &[(Language, &[&str])], what: &str) -> Out
     if let Some(skip) = super::unjudged(project) {
         return skip;
     }
-    for (lang, names) in table {
-        if let Some(d) = project.languages.dependency(*lang, names) {
-            return Outcome::pass(
-                format!("{} is declared", d.name),
-                vec![Evidence::at(
-                    &d.file,
-                    d.line,
-                    format!("declares {}", d.name),
-                )],
-            );
-        }
+    if let Some(pass) = super::declared_dependency(project, table, "is declared") {
+        return pass;
     }
     let manifests: Vec<Evidence> = project
         .languages

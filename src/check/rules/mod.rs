@@ -274,6 +274,27 @@ pub(crate) fn unjudged(project: &Project) -> Option<Outcome> {
         .then(|| Outcome::skip(project.languages.unjudged_reason()))
 }
 
+/// A pass naming the first dependency of `table` the project declares, with its manifest line;
+/// `None` when it declares none of them. `what` completes "{dependency} ...".
+pub(crate) fn declared_dependency(
+    project: &Project,
+    table: &[(crate::check::lang::Language, &[&str])],
+    what: &str,
+) -> Option<Outcome> {
+    table.iter().find_map(|(lang, names)| {
+        project.languages.dependency(*lang, names).map(|d| {
+            Outcome::pass(
+                format!("{} {what}", d.name),
+                vec![crate::check::rule::Evidence::at(
+                    &d.file,
+                    d.line,
+                    format!("declares {}", d.name),
+                )],
+            )
+        })
+    })
+}
+
 #[cfg(test)]
 mod unit {
     use super::*;

@@ -63,17 +63,8 @@ pub fn metrics(project: &Project) -> Outcome {
     if let Some(skip) = super::unjudged(project) {
         return skip;
     }
-    for (lang, names) in METRICS {
-        if let Some(d) = project.languages.dependency(*lang, names) {
-            return Outcome::pass(
-                format!("{} is declared", d.name),
-                vec![Evidence::at(
-                    &d.file,
-                    d.line,
-                    format!("declares {}", d.name),
-                )],
-            );
-        }
+    if let Some(pass) = super::declared_dependency(project, METRICS, "is declared") {
+        return pass;
     }
     if let Some(hit) = project.scan.of(HitKind::MetricsRoute).next() {
         return Outcome::pass(
