@@ -23,6 +23,24 @@ def files(root):
             yield os.path.relpath(full, root)
 
 
+def escape(text):
+    """Makes literal template syntax (e.g. GitHub's ${{ github.ref }}) print as itself.
+
+    `{{ '{{' }}` means the same in Jinja (cookiecutter, copier) and Liquid (cargo-generate).
+    """
+    out = []
+    i = 0
+    while i < len(text):
+        pair = text[i : i + 2]
+        if pair in ("{{", "{%", "{#"):
+            out.append("{{ '%s' }}" % pair)
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
 def main():
     tree, out = sys.argv[1], sys.argv[2]
     shutil.rmtree(out, ignore_errors=True)
@@ -54,7 +72,7 @@ def main():
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             if templated:
                 with open(dest, "w") as fh:
-                    fh.write(text.replace(NAME, var_name).replace(SNAKE, var_snake))
+                    fh.write(escape(text).replace(NAME, var_name).replace(SNAKE, var_snake))
             else:
                 with open(dest, "wb") as fh:
                     fh.write(data)

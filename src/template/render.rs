@@ -92,56 +92,43 @@ pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<T
         .iter()
         .chain(&stack.manifest.files)
         .collect();
-    let mut tree = Tree::new();
+    // Choose the files first, in order: shared, then stack, so the stack's version wins.
+    let mut chosen = Vec::new();
     for (dir, template) in [
         (registry.shared_dir, SHARED_DIR),
         (stack.dir, stack.manifest.id.as_str()),
     ] {
         for file in files(dir) {
-            let full = file.path().to_string_lossy();
+            let full = file.path().to_str().ok_or_else(|| Error::Template {
+                template: template.to_string(),
+                message: format!("the path {} is not UTF-8", file.path().display()),
+            })?;
             let rel = full
                 .strip_prefix(template)
                 .and_then(|p| p.strip_prefix('/'))
-                .unwrap_or(&full);
+                .unwrap_or(full);
             if MANIFEST_FILES.contains(&rel)
                 || (template == SHARED_DIR && rel.starts_with(PARTIALS_DIR))
             {
                 continue;
             }
-            if !included(rel, &rules, &context).map_err(|message| Error::Template {
+            if included(rel, &rules, &context).map_err(|message| Error::Template {
                 template: template.to_string(),
                 message,
             })? {
-                continue;
+                chosen.push((template, rel, file));
             }
-            let broken = |e: handlebars::RenderError| Error::Template {
-                template: format!("{template}/{rel}"),
-                message: e.to_string(),
-            };
-            let mut out_path = rel.to_string();
-            if out_path.contains("{{") {
-                out_path = handlebars
-                    .render_template(&out_path, &context)
-                    .map_err(broken)?;
-            }
-            let contents = match out_path.strip_suffix(TEMPLATE_SUFFIX) {
-                Some(stripped) => {
-                    out_path = stripped.to_string();
-                    let text =
-                        std::str::from_utf8(file.contents()).map_err(|_| Error::Template {
-                            template: format!("{template}/{rel}"),
-                            message: "a .hbs file must be UTF-8".into(),
-                        })?;
-                    handlebars
-                        .render_template(text, &context)
-                        .map_err(broken)?
-                        .into_bytes()
-                }
-                None => file.contents().to_vec(),
-            };
-            let executable = stack.manifest.executable.contains(&out_path);
-            tree.insert(out_path, contents, executable);
         }
+    }
+    let data = handlebars::Context::wraps(&context).map_err(|e| Error::Template {
+        template: stack.manifest.id.clone(),
+        message: e.to_string(),
+    })?;
+    let mut tree = Tree::new();
+    for (template, rel, file) in chosen {
+        let (out_path, contents) = render_file(&handlebars, &data, template, rel, file)?;
+        let executable = stack.manifest.executable.contains(&out_path);
+        tree.insert(out_path, contents, executable);
     }
     tree.insert(
         crate::answers::PROVENANCE_FILE,
@@ -149,6 +136,41 @@ pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<T
         false,
     );
     Ok(tree)
+}
+
+/// One template file: its output path (rendered when it holds `{{`, without `.hbs`) and contents.
+fn render_file(
+    handlebars: &Handlebars<'static>,
+    data: &handlebars::Context,
+    template: &str,
+    rel: &str,
+    file: &include_dir::File<'static>,
+) -> Result<(String, Vec<u8>)> {
+    let broken = |e: handlebars::RenderError| Error::Template {
+        template: format!("{template}/{rel}"),
+        message: e.to_string(),
+    };
+    let mut out_path = rel.to_string();
+    if out_path.contains("{{") {
+        out_path = handlebars
+            .render_template_with_context(&out_path, data)
+            .map_err(broken)?;
+    }
+    let contents = match out_path.strip_suffix(TEMPLATE_SUFFIX) {
+        Some(stripped) => {
+            out_path = stripped.to_string();
+            let text = std::str::from_utf8(file.contents()).map_err(|_| Error::Template {
+                template: format!("{template}/{rel}"),
+                message: "a .hbs file must be UTF-8".into(),
+            })?;
+            handlebars
+                .render_template_with_context(text, data)
+                .map_err(broken)?
+                .into_bytes()
+        }
+        None => file.contents().to_vec(),
+    };
+    Ok((out_path, contents))
 }
 
 /// Whether every rule that covers `path` holds.
