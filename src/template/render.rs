@@ -285,6 +285,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_embedded_stack_renders_with_every_option() {
+        use crate::answers::{Answers, Ci, Db, License};
+        use crate::name::ProjectName;
+        let registry = crate::template::registry::registry().unwrap();
+        for stack in &registry.stacks {
+            for db in [Db::Sqlite, Db::Postgres] {
+                for ci in [Ci::Github, Ci::Gitlab, Ci::None] {
+                    let answers = Answers {
+                        name: ProjectName::parse("Demo_App-2").unwrap(),
+                        db,
+                        ci,
+                        author: "A \"quoted\" author".into(),
+                        description: "Has {{braces}}, 'quotes' and: colons".into(),
+                        license: License::Apache2,
+                        year: 2026,
+                        student: "Ada".into(),
+                    };
+                    let tree = render(registry, stack, &answers)
+                        .unwrap_or_else(|e| panic!("{} {db:?} {ci:?}: {e}", stack.manifest.id));
+                    let has = |p: &str| tree.get(p).is_some();
+                    assert!(has("README.md") && has(".folio.toml") && has("openapi.yaml"));
+                    assert_eq!(has(".github/workflows/ci.yml"), ci == Ci::Github);
+                    assert_eq!(has(".gitlab-ci.yml"), ci == Ci::Gitlab);
+                    for path in tree.paths() {
+                        assert!(!path.contains("{{") && !path.ends_with(".hbs"), "{path}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn slugs_are_ascii_kebab() {
         assert_eq!(slug("José Núñez"), "jose-nunez");
         assert_eq!(slug("  Ada  LOVELACE!! "), "ada-lovelace");
