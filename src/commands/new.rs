@@ -169,7 +169,8 @@ fn prompt_stack(registry: &'static Registry) -> Result<&'static Stack> {
     let items: Vec<String> = registry
         .stacks
         .iter()
-        .map(|s| format!("{:<20} {}", s.manifest.id, s.manifest.summary))
+        // One short line each: summaries are long enough to wrap and garble the menu.
+        .map(|s| format!("{:<20} {}", s.manifest.id, s.manifest.language))
         .collect();
     let default_id = &registry.default_stack()?.manifest.id;
     let default = registry
