@@ -28,6 +28,25 @@ pub enum Db {
 }
 
 impl Db {
+    /// Reads a database name as manifests and rosters spell it (case-insensitive).
+    pub fn parse(text: &str) -> Option<Db> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "sqlite" => Some(Db::Sqlite),
+            "postgres" | "postgresql" => Some(Db::Postgres),
+            _ => None,
+        }
+    }
+
+    /// A stack's default: the first database its manifest lists.
+    pub fn default_for(stack: &crate::template::registry::Stack) -> Db {
+        stack
+            .manifest
+            .databases
+            .first()
+            .and_then(|d| Db::parse(d))
+            .unwrap_or(Db::Sqlite)
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Db::Sqlite => "sqlite",

@@ -152,22 +152,13 @@ fn plan_row(
     name.check_keywords(&stack.manifest.id, &stack.manifest.keywords)
         .map_err(|e| (Some(repo.clone()), e.to_string()))?;
     let db = match row.fields.get("db") {
-        Some(text) => match text.to_ascii_lowercase().as_str() {
-            "sqlite" => Db::Sqlite,
-            "postgres" | "postgresql" => Db::Postgres,
-            other => {
-                return Err((
-                    Some(repo),
-                    format!("its db `{other}` is not sqlite or postgres"),
-                ));
-            }
-        },
-        None => settings
-            .db
-            .unwrap_or(match stack.manifest.databases[0].as_str() {
-                "postgres" => Db::Postgres,
-                _ => Db::Sqlite,
-            }),
+        Some(text) => Db::parse(text).ok_or_else(|| {
+            (
+                Some(repo.clone()),
+                format!("its db `{text}` is not sqlite or postgres"),
+            )
+        })?,
+        None => settings.db.unwrap_or_else(|| Db::default_for(stack)),
     };
     if !stack.manifest.databases.iter().any(|d| d == db.id()) {
         return Err((

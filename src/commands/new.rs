@@ -42,7 +42,7 @@ impl NewSettings {
         let db = match args.db.or(file.db) {
             Some(db) => db,
             None if ask && stack.manifest.databases.len() > 1 => prompt_db(stack)?,
-            None => default_db(stack),
+            None => Db::default_for(stack),
         };
         if !stack.manifest.databases.iter().any(|d| d == db.id()) {
             return Err(Error::UnsupportedDatabase {
@@ -158,13 +158,6 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn default_db(stack: &Stack) -> Db {
-    match stack.manifest.databases.first().map(String::as_str) {
-        Some("postgres") => Db::Postgres,
-        _ => Db::Sqlite,
-    }
-}
-
 fn prompt_stack(registry: &'static Registry) -> Result<&'static Stack> {
     let items: Vec<String> = registry
         .stacks
@@ -194,10 +187,7 @@ fn prompt_db(stack: &Stack) -> Result<Db> {
         .default(0)
         .interact()
         .map_err(|e| Error::Prompt(e.to_string()))?;
-    Ok(match stack.manifest.databases[chosen].as_str() {
-        "postgres" => Db::Postgres,
-        _ => Db::Sqlite,
-    })
+    Ok(Db::parse(&stack.manifest.databases[chosen]).unwrap_or(Db::Sqlite))
 }
 
 fn prompt_text(prompt: &str, default: &str) -> Result<String> {

@@ -73,6 +73,16 @@ fn load() -> std::result::Result<Registry, (String, String)> {
         if manifest.databases.is_empty() {
             return Err((folder, "it lists no databases".into()));
         }
+        if let Some(bad) = manifest
+            .databases
+            .iter()
+            .find(|d| crate::answers::Db::parse(d).is_none())
+        {
+            return Err((
+                folder,
+                format!("`{bad}` is not a database folio knows (sqlite, postgres)"),
+            ));
+        }
         stacks.push(Stack { manifest, dir });
     }
     stacks.sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
