@@ -6,4 +6,5 @@
 pub mod manifest;
 pub mod registry;
 pub mod render;
+pub mod segments;
 pub mod tree;

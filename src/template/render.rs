@@ -5,6 +5,7 @@
 //! in. Values are inserted once and never re-parsed as templates, so an answer cannot inject
 //! template syntax. Only `*.hbs` files are rendered; everything else is copied byte for byte.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use handlebars::{Handlebars, handlebars_helper, no_escape};
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::name::flat_case;
 use crate::template::manifest::FileRule;
 use crate::template::registry::{Registry, SHARED_DIR, Stack};
+use crate::template::segments::{Segment, includes_partial, segments};
 use crate::template::tree::Tree;
 
 /// Files in the template folders that are folio's, not the generated project's.
@@ -85,14 +87,34 @@ impl<'a> RenderContext<'a> {
 /// condition is false, plus `.folio.toml`.
 pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<Tree> {
     let context = RenderContext::new(stack, answers);
-    let handlebars = engine(registry)?;
+    let chosen = choose(registry, stack, &context)?;
+    let renderer = Renderer::new(registry, &context)?;
+    let mut tree = Tree::new();
+    for (template, rel, file) in chosen {
+        let (out_path, contents) = renderer.render_file(template, rel, file)?;
+        let executable = stack.manifest.executable.contains(&out_path);
+        tree.insert(out_path, contents, executable);
+    }
+    tree.insert(
+        crate::answers::PROVENANCE_FILE,
+        answers.provenance(&stack.manifest.id).into_bytes(),
+        false,
+    );
+    Ok(tree)
+}
+
+/// The template files this render uses, in order: shared, then stack, so the stack's version wins.
+fn choose<'r>(
+    registry: &'r Registry,
+    stack: &'r Stack,
+    context: &RenderContext<'_>,
+) -> Result<Vec<Chosen<'r>>> {
     let rules: Vec<&FileRule> = registry
         .shared
         .files
         .iter()
         .chain(&stack.manifest.files)
         .collect();
-    // Choose the files first, in order: shared, then stack, so the stack's version wins.
     let mut chosen = Vec::new();
     for (dir, template) in [
         (registry.shared_dir, SHARED_DIR),
@@ -112,7 +134,7 @@ pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<T
             {
                 continue;
             }
-            if included(rel, &rules, &context).map_err(|message| Error::Template {
+            if included(rel, &rules, context).map_err(|message| Error::Template {
                 template: template.to_string(),
                 message,
             })? {
@@ -120,57 +142,165 @@ pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<T
             }
         }
     }
-    let data = handlebars::Context::wraps(&context).map_err(|e| Error::Template {
-        template: stack.manifest.id.clone(),
-        message: e.to_string(),
-    })?;
-    let mut tree = Tree::new();
-    for (template, rel, file) in chosen {
-        let (out_path, contents) = render_file(&handlebars, &data, template, rel, file)?;
-        let executable = stack.manifest.executable.contains(&out_path);
-        tree.insert(out_path, contents, executable);
-    }
-    tree.insert(
-        crate::answers::PROVENANCE_FILE,
-        answers.provenance(&stack.manifest.id).into_bytes(),
-        false,
-    );
-    Ok(tree)
+    Ok(chosen)
 }
 
-/// One template file: its output path (rendered when it holds `{{`, without `.hbs`) and contents.
-fn render_file(
-    handlebars: &Handlebars<'static>,
-    data: &handlebars::Context,
-    template: &str,
-    rel: &str,
-    file: &include_dir::File<'static>,
-) -> Result<(String, Vec<u8>)> {
-    let broken = |e: handlebars::RenderError| Error::Template {
-        template: format!("{template}/{rel}"),
-        message: e.to_string(),
-    };
-    let mut out_path = rel.to_string();
-    if out_path.contains("{{") {
-        out_path = handlebars
-            .render_template_with_context(&out_path, data)
-            .map_err(broken)?;
+/// A chosen template file: the template it comes from, its path there, its embedded bytes.
+type Chosen<'a> = (&'a str, &'a str, &'static include_dir::File<'static>);
+
+/// Handlebars plus the data of one render, fed segment by segment (see [`segments`]).
+struct Renderer<'r> {
+    handlebars: Handlebars<'static>,
+    /// The engine with every partial registered, built (parsing them all) only when a templated
+    /// run includes a partial other than on a standalone line of its own.
+    with_partials: OnceCell<Result<Handlebars<'static>>>,
+    data: handlebars::Context,
+    /// The shared partials' sources, by name, rendered in place of their standalone lines.
+    partials: BTreeMap<String, &'static str>,
+    registry: &'r Registry,
+}
+
+/// How deep partials may include partials before Handlebars itself takes over (and reports a loop).
+const MAX_PARTIAL_DEPTH: usize = 8;
+
+impl<'r> Renderer<'r> {
+    fn new(registry: &'r Registry, context: &RenderContext<'_>) -> Result<Self> {
+        let data = handlebars::Context::wraps(context).map_err(|e| Error::Template {
+            template: context.stack.to_string(),
+            message: e.to_string(),
+        })?;
+        let partials = partial_sources(registry)?;
+        Ok(Renderer {
+            handlebars: base_engine(),
+            with_partials: OnceCell::new(),
+            data,
+            partials,
+            registry,
+        })
     }
-    let contents = match out_path.strip_suffix(TEMPLATE_SUFFIX) {
-        Some(stripped) => {
-            out_path = stripped.to_string();
-            let text = std::str::from_utf8(file.contents()).map_err(|_| Error::Template {
-                template: format!("{template}/{rel}"),
-                message: "a .hbs file must be UTF-8".into(),
-            })?;
-            handlebars
-                .render_template_with_context(text, data)
-                .map_err(broken)?
-                .into_bytes()
+
+    /// One template file: its output path (rendered when it holds `{{`, without `.hbs`) and
+    /// contents.
+    fn render_file(
+        &self,
+        template: &str,
+        rel: &str,
+        file: &include_dir::File<'static>,
+    ) -> Result<(String, Vec<u8>)> {
+        let broken = |message: String| Error::Template {
+            template: format!("{template}/{rel}"),
+            message,
+        };
+        let mut out_path = rel.to_string();
+        if out_path.contains("{{") {
+            out_path = self
+                .handlebars
+                .render_template_with_context(&out_path, &self.data)
+                .map_err(|e| broken(e.to_string()))?;
         }
-        None => file.contents().to_vec(),
-    };
-    Ok((out_path, contents))
+        let contents = match out_path.strip_suffix(TEMPLATE_SUFFIX) {
+            Some(stripped) => {
+                out_path = stripped.to_string();
+                let text = std::str::from_utf8(file.contents())
+                    .map_err(|_| broken("a .hbs file must be UTF-8".into()))?;
+                let mut out = String::with_capacity(text.len());
+                if self.render_segments(text, 0, &mut out).is_err() {
+                    // A run rendered alone reports lines relative to itself; the whole text
+                    // through Handlebars names the real line.
+                    return Err(broken(self.whole_text_error(text)));
+                }
+                out.into_bytes()
+            }
+            None => file.contents().to_vec(),
+        };
+        Ok((out_path, contents))
+    }
+
+    fn render_segments(
+        &self,
+        text: &str,
+        depth: usize,
+        out: &mut String,
+    ) -> std::result::Result<(), handlebars::RenderError> {
+        // One Handlebars call per run, not one for all: the parser finds each element's line
+        // by scanning from the start of its text, so a joined text costs more than its parts.
+        for segment in segments(text) {
+            match segment {
+                Segment::Literal(literal) => out.push_str(literal),
+                Segment::Partial { name, .. }
+                    if depth < MAX_PARTIAL_DEPTH && self.partials.contains_key(name) =>
+                {
+                    self.render_segments(self.partials[name], depth + 1, out)?;
+                }
+                Segment::Partial { line, .. } => self.render_whole(line, out)?,
+                Segment::Conditional(block) => {
+                    let taken = self
+                        .handlebars
+                        .render_template_with_context(&block.selector(), &self.data)?;
+                    if let Some(body) = taken
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| block.bodies.get(i))
+                    {
+                        self.render_segments(body, depth, out)?;
+                    }
+                }
+                Segment::Template(run) if includes_partial(run) => self.render_whole(run, out)?,
+                Segment::Template(run) => out.push_str(
+                    &self
+                        .handlebars
+                        .render_template_with_context(run, &self.data)?,
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    /// Renders `text` in one piece with every partial registered (the slow, plain way).
+    fn render_whole(
+        &self,
+        text: &str,
+        out: &mut String,
+    ) -> std::result::Result<(), handlebars::RenderError> {
+        let full = self
+            .with_partials
+            .get_or_init(|| engine(self.registry))
+            .as_ref()
+            .map_err(|e| {
+                handlebars::RenderError::from(handlebars::RenderErrorReason::Other(e.to_string()))
+            })?;
+        out.push_str(&full.render_template_with_context(text, &self.data)?);
+        Ok(())
+    }
+
+    fn whole_text_error(&self, text: &str) -> String {
+        let mut sink = String::new();
+        match self.render_whole(text, &mut sink) {
+            Err(e) => e.to_string(),
+            Ok(()) => "the template did not render".to_string(),
+        }
+    }
+}
+
+/// The shared partials' sources by name (`partials/readme_api.hbs` is `readme_api`).
+fn partial_sources(registry: &Registry) -> Result<BTreeMap<String, &'static str>> {
+    let partials_root = format!("{SHARED_DIR}/{PARTIALS_DIR}");
+    let mut out = BTreeMap::new();
+    for file in files(registry.shared_dir) {
+        let path = file.path().to_string_lossy();
+        let Some(name) = path
+            .strip_prefix(&partials_root)
+            .and_then(|p| p.strip_suffix(TEMPLATE_SUFFIX))
+        else {
+            continue;
+        };
+        let text = std::str::from_utf8(file.contents()).map_err(|_| Error::Template {
+            template: path.to_string(),
+            message: "a partial must be UTF-8".into(),
+        })?;
+        out.insert(name.to_string(), text);
+    }
+    Ok(out)
 }
 
 /// Whether every rule that covers `path` holds.
@@ -259,23 +389,12 @@ pub fn base_engine() -> Handlebars<'static> {
 /// The engine for templates: [`base_engine`] plus the shared partials.
 fn engine(registry: &Registry) -> Result<Handlebars<'static>> {
     let mut hb = base_engine();
-    let partials_root = format!("{SHARED_DIR}/{PARTIALS_DIR}");
-    for file in files(registry.shared_dir) {
-        let path = file.path().to_string_lossy();
-        let Some(name) = path
-            .strip_prefix(&partials_root)
-            .and_then(|p| p.strip_suffix(TEMPLATE_SUFFIX))
-        else {
-            continue;
-        };
-        let broken = |message: String| Error::Template {
-            template: path.to_string(),
-            message,
-        };
-        let text = std::str::from_utf8(file.contents())
-            .map_err(|_| broken("a partial must be UTF-8".into()))?;
-        hb.register_partial(name, text)
-            .map_err(|e| broken(e.to_string()))?;
+    for (name, text) in partial_sources(registry)? {
+        hb.register_partial(&name, text)
+            .map_err(|e| Error::Template {
+                template: format!("{SHARED_DIR}/{PARTIALS_DIR}{name}{TEMPLATE_SUFFIX}"),
+                message: e.to_string(),
+            })?;
     }
     Ok(hb)
 }
@@ -313,6 +432,102 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The segment-by-segment render must equal Handlebars on the whole text, byte for byte, for
+    /// every embedded template file and partial, with every option.
+    #[test]
+    fn segmented_rendering_equals_handlebars_on_the_whole_text() {
+        use crate::answers::{Answers, Ci, Db, License};
+        use crate::name::ProjectName;
+        let registry = crate::template::registry::registry().unwrap();
+        let mut compared = 0;
+        for stack in &registry.stacks {
+            for db in [Db::Sqlite, Db::Postgres] {
+                for ci in [Ci::Github, Ci::Gitlab, Ci::None] {
+                    let answers = Answers {
+                        name: ProjectName::parse("todo-api").unwrap(),
+                        db,
+                        ci,
+                        author: "Ada {{x}} \\ \"q\"".into(),
+                        description: "Line {{#if}} one".into(),
+                        license: License::Mit,
+                        year: 2026,
+                        student: if ci == Ci::None {
+                            String::new()
+                        } else {
+                            "Grace".into()
+                        },
+                    };
+                    let context = RenderContext::new(stack, &answers);
+                    let chosen = choose(registry, stack, &context).unwrap();
+                    let renderer = Renderer::new(registry, &context).unwrap();
+                    let sources = chosen
+                        .iter()
+                        .filter(|(_, rel, _)| rel.ends_with(TEMPLATE_SUFFIX))
+                        .map(|(t, rel, f)| (format!("{t}/{rel}"), f.contents_utf8().unwrap()))
+                        .chain(renderer.partials.iter().map(|(n, t)| (n.clone(), *t)));
+                    for (name, text) in sources {
+                        let mut fast = String::new();
+                        renderer.render_segments(text, 0, &mut fast).unwrap();
+                        let mut whole = String::new();
+                        renderer.render_whole(text, &mut whole).unwrap();
+                        assert_eq!(fast, whole, "{name} with {db:?} {ci:?}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 500, "only {compared} renders compared");
+    }
+
+    #[test]
+    fn segmented_rendering_equals_handlebars_on_tricky_sources() {
+        let registry = crate::template::registry::registry().unwrap();
+        let answers = demo_answers();
+        let context = RenderContext::new(&registry.stacks[0], &answers);
+        let renderer = Renderer::new(registry, &context).unwrap();
+        for source in [
+            "a\r\n{{#if sqlite}}\r\nb {{name}}\r\n{{else}}\r\nc\r\n{{/if}}\r\nd",
+            "  {{#if postgres}}  \n  x\n  {{else if sqlite}}\n\ty\n\t{{/if}}\t\nz\n",
+            "{{#unless ci_gitlab}}\n{{#if sqlite}}\nnested\n{{/if}}\n{{^}}\nno\n{{/unless}}\n",
+            "{{#if sqlite}}\n{{> readme_student}}\n{{/if}}\nend",
+            "  {{> readme_student}}\nindented partial\n",
+            "{{#if sqlite}}\nx {{else}} y\n{{/if}}\n",
+            "{{#if sqlite}}\n{{!-- note --}}\n{{/if}}\n\\{{kept}} {{name}}\n",
+            "{{#each vars}}\n{{@key}}\n{{/each}}\n{{#if sqlite}}no newline at the end{{/if}}",
+            "{{#if sqlite}}\n{{/if}}",
+        ] {
+            let mut fast = String::new();
+            renderer.render_segments(source, 0, &mut fast).unwrap();
+            let mut whole = String::new();
+            renderer.render_whole(source, &mut whole).unwrap();
+            assert_eq!(fast, whole, "{source:?}");
+        }
+    }
+
+    #[test]
+    fn an_error_in_a_run_names_its_line_in_the_whole_file() {
+        let registry = crate::template::registry::registry().unwrap();
+        let stack = &registry.stacks[0];
+        let answers = demo_answers();
+        let context = RenderContext::new(stack, &answers);
+        let renderer = Renderer::new(registry, &context).unwrap();
+        let message = renderer.whole_text_error("a\nb\nc\n{{missing}}\n");
+        assert!(message.contains("line 4"), "{message}");
+    }
+
+    fn demo_answers() -> crate::answers::Answers {
+        crate::answers::Answers {
+            name: crate::name::ProjectName::parse("demo").unwrap(),
+            db: crate::answers::Db::Sqlite,
+            ci: crate::answers::Ci::Github,
+            author: "Ada".into(),
+            description: "A demo".into(),
+            license: crate::answers::License::Mit,
+            year: 2026,
+            student: "Grace".into(),
         }
     }
 
