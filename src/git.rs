@@ -1,14 +1,16 @@
-//! All of folio's git: finding an enclosing work tree, `init` on `main`, the first commit.
+//! All of folio's git: finding an enclosing work tree, `init` on `main`, committing a Tree.
 //!
 //! git2 (libgit2) rather than the git CLI: no dependency on what is installed, and one process.
 //! CI machines usually have no `user.name`, so the commit falls back to a fixed identity instead
 //! of failing the way `git commit` would.
 
+use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
-use git2::{IndexAddOption, Oid, Repository, RepositoryInitOptions, Signature};
+use git2::{IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature};
 
 use crate::error::{Error, Result};
+use crate::template::tree::Tree;
 
 /// The branch every generated repository starts on.
 pub const INITIAL_BRANCH: &str = "main";
@@ -44,14 +46,23 @@ impl Identity {
     }
 }
 
-/// Makes `dir` a repository on `main`, commits every file that is not ignored, and sets
-/// `origin` to `remote` without contacting it.
+/// Makes `dir` a repository on `main` whose first commit is `tree`, and sets `origin` to
+/// `remote` without contacting it. `tree` must already be written under `dir`.
+///
+/// The commit is built from the Tree in memory, not by scanning the folder (`git add -A`):
+/// blobs are written from the bytes folio holds, and each index entry takes the stat data of
+/// the file just written, so `git status` is clean at once. Scanning the folder cost most of
+/// the time of `folio new` (every path resolved and checked against `.gitattributes` one by
+/// one), and it would also commit whatever else lies in a `--force` target: only folio's own
+/// files belong in its commit. `.env` is never in the Tree, so it is never committed.
 pub fn init_and_commit(
     dir: &Path,
+    tree: &Tree,
     message: &str,
     identity: Option<&Identity>,
     remote: Option<&str>,
 ) -> Result<Oid> {
+    git2::opts::strict_object_creation(false);
     let mut options = RepositoryInitOptions::new();
     options.initial_head(INITIAL_BRANCH);
     let repo = Repository::init_opts(dir, &options)
@@ -59,17 +70,24 @@ pub fn init_and_commit(
     let mut index = repo
         .index()
         .map_err(|e| Error::git("opening the index", e))?;
-    // add_all honours .gitignore, so `.env` and build folders stay out of the commit.
-    index
-        .add_all(["."], IndexAddOption::DEFAULT, None)
-        .map_err(|e| Error::git("adding the files", e))?;
+    for (path, file) in tree.iter() {
+        let id = repo
+            .blob(&file.contents)
+            .map_err(|e| Error::git("writing a file's contents", e))?;
+        let on_disk = dir.join(path);
+        let meta = std::fs::symlink_metadata(&on_disk)
+            .map_err(|e| Error::io("read the metadata of", &on_disk, e))?;
+        index
+            .add(&index_entry(path, id, file.executable, &meta))
+            .map_err(|e| Error::git("adding the files", e))?;
+    }
     index
         .write()
         .map_err(|e| Error::git("writing the index", e))?;
     let tree_id = index
         .write_tree()
         .map_err(|e| Error::git("writing the tree", e))?;
-    let tree = repo
+    let git_tree = repo
         .find_tree(tree_id)
         .map_err(|e| Error::git("reading the tree", e))?;
     let signature = match identity {
@@ -78,13 +96,79 @@ pub fn init_and_commit(
         None => configured_identity(&repo)?,
     };
     let oid = repo
-        .commit(Some("HEAD"), &signature, &signature, message, &tree, &[])
+        .commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            message,
+            &git_tree,
+            &[],
+        )
         .map_err(|e| Error::git("committing", e))?;
     if let Some(url) = remote {
         repo.remote("origin", url)
             .map_err(|e| Error::git("setting the origin remote", e))?;
     }
     Ok(oid)
+}
+
+/// The index entry `git add` would make for the file at `path`, from its stat data.
+fn index_entry(path: &str, id: Oid, executable: bool, meta: &Metadata) -> IndexEntry {
+    let stat = Stat::of(meta);
+    // Git stores the stat fields truncated to 32 bits; the same truncation happens in git.
+    IndexEntry {
+        ctime: IndexTime::new(stat.ctime.0 as i32, stat.ctime.1),
+        mtime: IndexTime::new(stat.mtime.0 as i32, stat.mtime.1),
+        dev: stat.dev as u32,
+        ino: stat.ino as u32,
+        mode: if executable { 0o100755 } else { 0o100644 },
+        uid: stat.uid,
+        gid: stat.gid,
+        file_size: meta.len() as u32,
+        id,
+        // The low 12 bits hold the path length (0xFFF when longer), as in git's index format.
+        flags: path.len().min(0xFFF) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// The stat fields an index entry records.
+struct Stat {
+    ctime: (i64, u32),
+    mtime: (i64, u32),
+    dev: u64,
+    ino: u64,
+    uid: u32,
+    gid: u32,
+}
+
+impl Stat {
+    #[cfg(unix)]
+    fn of(meta: &Metadata) -> Stat {
+        use std::os::unix::fs::MetadataExt;
+        Stat {
+            ctime: (meta.ctime(), meta.ctime_nsec() as u32),
+            mtime: (meta.mtime(), meta.mtime_nsec() as u32),
+            dev: meta.dev(),
+            ino: meta.ino(),
+            uid: meta.uid(),
+            gid: meta.gid(),
+        }
+    }
+
+    /// Without stat data git re-reads each file once on the first `git status`: still clean.
+    #[cfg(not(unix))]
+    fn of(_meta: &Metadata) -> Stat {
+        Stat {
+            ctime: (0, 0),
+            mtime: (0, 0),
+            dev: 0,
+            ino: 0,
+            uid: 0,
+            gid: 0,
+        }
+    }
 }
 
 /// git's configured identity, or folio's fixed one when none is configured.

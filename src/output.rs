@@ -103,9 +103,9 @@ pub fn write_project(tree: &Tree, target: &Path, options: &WriteOptions) -> Resu
 
     let git = if merge_into_existing {
         move_files_into(stage.path(), target)?;
-        commit_if_wanted(git, target, options)?
+        commit_if_wanted(git, tree, target, options)?
     } else {
-        let git = commit_if_wanted(git, stage.path(), options)?;
+        let git = commit_if_wanted(git, tree, stage.path(), options)?;
         if target.exists() {
             fs::remove_dir(target).map_err(|e| Error::io("replace the empty folder", target, e))?;
         }
@@ -122,11 +122,17 @@ pub fn write_project(tree: &Tree, target: &Path, options: &WriteOptions) -> Resu
     })
 }
 
-fn commit_if_wanted(git: GitOutcome, dir: &Path, options: &WriteOptions) -> Result<GitOutcome> {
+fn commit_if_wanted(
+    git: GitOutcome,
+    tree: &Tree,
+    dir: &Path,
+    options: &WriteOptions,
+) -> Result<GitOutcome> {
     match git {
         GitOutcome::Committed(_) => {
             let oid = git::init_and_commit(
                 dir,
+                tree,
                 &options.commit_message,
                 options.identity.as_ref(),
                 options.remote.as_deref(),

@@ -34,6 +34,55 @@ fn new_project_is_a_clean_repo_with_one_commit_on_main() {
     assert!(dirty.is_empty(), "git status is not clean: {dirty:?}");
 }
 
+/// The commit is built from the rendered files in memory: the index must still hold exactly
+/// what `git add` would (the files' stat data and modes), and the commit every file but `.env`.
+#[test]
+fn the_first_commit_and_the_index_match_the_files_on_disk() {
+    use std::os::unix::fs::MetadataExt;
+    let sandbox = Sandbox::new();
+    let out = generate(&sandbox, &["demo", "--stack", "java", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let root = sandbox.work().join("demo");
+    let repo = Repository::open(&root).unwrap();
+    let index = repo.index().unwrap();
+    let mut indexed = Vec::new();
+    for entry in index.iter() {
+        let path = String::from_utf8(entry.path.clone()).unwrap();
+        let meta = std::fs::metadata(root.join(&path)).unwrap();
+        assert_eq!(entry.file_size as u64, meta.len(), "{path}");
+        assert_eq!(entry.mtime.seconds() as i64, meta.mtime(), "{path}");
+        assert_eq!(entry.ino, meta.ino() as u32, "{path}");
+        let executable = meta.mode() & 0o111 != 0;
+        assert_eq!(entry.mode, if executable { 0o100755 } else { 0o100644 }, "{path}");
+        let blob = repo.find_blob(entry.id).unwrap();
+        assert_eq!(blob.content(), std::fs::read(root.join(&path)).unwrap(), "{path}");
+        indexed.push(path);
+    }
+    let mut on_disk = list_files(&root);
+    on_disk.retain(|p| !p.starts_with(".git/") && p != ".env");
+    assert_eq!(indexed, on_disk);
+    assert!(indexed.contains(&"mvnw".to_string()));
+    let head_tree = repo.head().unwrap().peel_to_tree().unwrap();
+    let from_head = repo
+        .diff_tree_to_index(Some(&head_tree), Some(&index), None)
+        .unwrap();
+    assert_eq!(from_head.deltas().len(), 0, "the commit differs from the index");
+}
+
+/// With --force into a folder of the user's, only folio's files go into folio's commit.
+#[test]
+fn force_commits_only_the_templates_files() {
+    let sandbox = Sandbox::new();
+    sandbox.write("demo/notes.txt", "mine");
+    let out = generate(&sandbox, &["demo", "--yes", "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let repo = Repository::open(sandbox.work().join("demo")).unwrap();
+    let tree = repo.head().unwrap().peel_to_tree().unwrap();
+    assert!(tree.get_name("README.md").is_some());
+    assert!(tree.get_name("notes.txt").is_none());
+    assert_eq!(git_status(&repo), ["notes.txt"], "only the user's file is untracked");
+}
+
 #[test]
 fn git_identity_comes_from_git_config() {
     let sandbox = Sandbox::new();
