@@ -11,6 +11,9 @@ use git2::{IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signat
 
 use crate::error::{Error, Result};
 use crate::template::tree::Tree;
+use loose::LooseWriter;
+
+mod loose;
 
 /// The branch every generated repository starts on.
 pub const INITIAL_BRANCH: &str = "main";
@@ -70,10 +73,11 @@ pub fn init_and_commit(
     let mut index = repo
         .index()
         .map_err(|e| Error::git("opening the index", e))?;
+    let mut blobs = LooseWriter::new(repo.path());
     for (path, file) in tree.iter() {
-        let id = repo
+        let id = blobs
             .blob(&file.contents)
-            .map_err(|e| Error::git("writing a file's contents", e))?;
+            .map_err(|e| Error::io("write a git object in", repo.path(), e))?;
         let on_disk = dir.join(path);
         let meta = std::fs::symlink_metadata(&on_disk)
             .map_err(|e| Error::io("read the metadata of", &on_disk, e))?;

@@ -7,4 +7,5 @@ pub mod manifest;
 pub mod registry;
 pub mod render;
 pub mod segments;
+pub mod substitute;
 pub mod tree;

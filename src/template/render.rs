@@ -8,7 +8,7 @@
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
-use handlebars::{Handlebars, handlebars_helper, no_escape};
+use handlebars::{Handlebars, Helper, HelperDef, RenderErrorReason, ScopedJson, no_escape};
 use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use include_dir::Dir;
 use serde::Serialize;
@@ -19,6 +19,7 @@ use crate::name::flat_case;
 use crate::template::manifest::FileRule;
 use crate::template::registry::{Registry, SHARED_DIR, Stack};
 use crate::template::segments::{Segment, includes_partial, segments};
+use crate::template::substitute::{StringHelper, substitute};
 use crate::template::tree::Tree;
 
 /// Files in the template folders that are folio's, not the generated project's.
@@ -227,6 +228,7 @@ impl<'r> Renderer<'r> {
         for segment in segments(text) {
             match segment {
                 Segment::Literal(literal) => out.push_str(literal),
+                Segment::Comment(_) => {}
                 Segment::Partial { name, .. }
                     if depth < MAX_PARTIAL_DEPTH && self.partials.contains_key(name) =>
                 {
@@ -246,11 +248,14 @@ impl<'r> Renderer<'r> {
                     }
                 }
                 Segment::Template(run) if includes_partial(run) => self.render_whole(run, out)?,
-                Segment::Template(run) => out.push_str(
-                    &self
-                        .handlebars
-                        .render_template_with_context(run, &self.data)?,
-                ),
+                Segment::Template(run) => match substitute(run, self.data.data(), STRING_HELPERS) {
+                    Some(filled) => out.push_str(&filled),
+                    None => out.push_str(
+                        &self
+                            .handlebars
+                            .render_template_with_context(run, &self.data)?,
+                    ),
+                },
             }
         }
         Ok(())
@@ -333,16 +338,55 @@ fn files(dir: &'static Dir<'static>) -> Vec<&'static include_dir::File<'static>>
     out
 }
 
-handlebars_helper!(snake: |s: str| s.to_snake_case());
-handlebars_helper!(kebab: |s: str| s.to_kebab_case());
-handlebars_helper!(pascal: |s: str| s.to_upper_camel_case());
-handlebars_helper!(camel: |s: str| s.to_lower_camel_case());
-handlebars_helper!(shouty: |s: str| s.to_shouty_snake_case());
-handlebars_helper!(flat: |s: str| flat_case(s));
-handlebars_helper!(json: |s: str| quote_json(s));
-handlebars_helper!(yaml: |s: str| quote_json(s));
-handlebars_helper!(slug_helper: |s: str| slug(s));
-handlebars_helper!(toml_quote: |s: str| toml::Value::String(s.to_string()).to_string());
+/// folio's helpers, each one string to another. Registered with Handlebars and used as they are
+/// by [`substitute`] on the runs it fills in itself.
+pub const STRING_HELPERS: &[(&str, StringHelper)] = &[
+    ("snake", |s| s.to_snake_case()),
+    ("kebab", |s| s.to_kebab_case()),
+    ("pascal", |s| s.to_upper_camel_case()),
+    ("camel", |s| s.to_lower_camel_case()),
+    ("shouty", |s| s.to_shouty_snake_case()),
+    ("flat", flat_case),
+    ("json", quote_json),
+    ("yaml", quote_json),
+    ("toml", |s| toml::Value::String(s.to_string()).to_string()),
+    ("slug", slug),
+];
+
+/// A [`StringHelper`] as Handlebars calls it: one string parameter.
+struct HandlebarsHelper {
+    name: &'static str,
+    function: StringHelper,
+}
+
+impl HelperDef for HandlebarsHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        helper: &Helper<'rc>,
+        registry: &'reg Handlebars<'reg>,
+        _: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+    ) -> std::result::Result<ScopedJson<'rc>, handlebars::RenderError> {
+        let param = helper
+            .param(0)
+            .ok_or(RenderErrorReason::ParamNotFoundForIndex(self.name, 0))?;
+        if registry.strict_mode() && param.is_value_missing() {
+            // Name the missing value, as strict mode does for a plain `{{value}}`.
+            return Err(RenderErrorReason::MissingVariable(param.relative_path().cloned()).into());
+        }
+        let text = param.value().as_str().ok_or_else(|| {
+            RenderErrorReason::ParamTypeMismatchForName(
+                self.name,
+                "0".to_string(),
+                "string".to_string(),
+            )
+        })?;
+        Ok(ScopedJson::Derived(serde_json::Value::String((self
+            .function)(
+            text
+        ))))
+    }
+}
 
 /// A name fit for a folder and a URL: ASCII transliteration, lower case, words joined by `-`.
 /// `José Núñez` becomes `jose-nunez`.
@@ -373,16 +417,9 @@ pub fn base_engine() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(no_escape);
-    hb.register_helper("snake", Box::new(snake));
-    hb.register_helper("kebab", Box::new(kebab));
-    hb.register_helper("pascal", Box::new(pascal));
-    hb.register_helper("camel", Box::new(camel));
-    hb.register_helper("shouty", Box::new(shouty));
-    hb.register_helper("flat", Box::new(flat));
-    hb.register_helper("json", Box::new(json));
-    hb.register_helper("yaml", Box::new(yaml));
-    hb.register_helper("toml", Box::new(toml_quote));
-    hb.register_helper("slug", Box::new(slug_helper));
+    for &(name, function) in STRING_HELPERS {
+        hb.register_helper(name, Box::new(HandlebarsHelper { name, function }));
+    }
     hb
 }
 
@@ -498,6 +535,8 @@ mod tests {
             "{{#if sqlite}}\n{{!-- note --}}\n{{/if}}\n\\{{kept}} {{name}}\n",
             "{{#each vars}}\n{{@key}}\n{{/each}}\n{{#if sqlite}}no newline at the end{{/if}}",
             "{{#if sqlite}}\n{{/if}}",
+            "a\n  {{!-- a comment --}}  \r\n{{! another }}\nb {{! inline }} c\n{{!-- {{x}} --}}",
+            "{{json name}} {{ snake name }} {{vars.compose_sqlite_url}} {{toml author}} {{year}}\n",
         ] {
             let mut fast = String::new();
             renderer.render_segments(source, 0, &mut fast).unwrap();

@@ -27,6 +27,8 @@ pub enum Segment<'a> {
     Partial { name: &'a str, line: &'a str },
     /// An `if`/`unless` block whose tags each stand alone on a line.
     Conditional(Conditional<'a>),
+    /// A line holding only a comment: Handlebars removes it whole.
+    Comment(&'a str),
 }
 
 /// `{{#if a}}` BODY `{{else if b}}` BODY `{{else}}` BODY `{{/if}}`, every tag on its own line.
@@ -89,6 +91,11 @@ pub fn segments(source: &str) -> Vec<Segment<'_>> {
         let outside = !scanner.inside();
         if outside && !has_tag {
             cutter.literal_from(start);
+            i += 1;
+            continue;
+        }
+        if outside && is_standalone_comment(line) {
+            cutter.push_whole(start, end, Segment::Comment(line));
             i += 1;
             continue;
         }
@@ -212,6 +219,18 @@ fn standalone_partial(line: &str) -> Option<&str> {
     simple.then_some(name)
 }
 
+/// `{{! ... }}` or `{{!-- ... --}}` with nothing but blanks around it on the line.
+fn is_standalone_comment(line: &str) -> bool {
+    let tag = line.trim_matches([' ', '\t', '\r', '\n']);
+    if let Some(inner) = tag.strip_prefix("{{!--") {
+        inner.find("--}}") == Some(inner.len() - 4)
+    } else if let Some(inner) = tag.strip_prefix("{{!") {
+        inner.find("}}") == Some(inner.len() - 2)
+    } else {
+        false
+    }
+}
+
 /// The inside of the one tag on `line` when nothing but blanks surrounds it.
 fn standalone_tag(line: &str) -> Option<&str> {
     let tag = line.trim_matches([' ', '\t', '\r', '\n']);
@@ -333,7 +352,7 @@ impl Scanner {
 
 #[cfg(test)]
 mod tests {
-    use super::Segment::{Conditional, Literal, Partial, Template};
+    use super::Segment::{Comment, Conditional, Literal, Partial, Template};
     use super::*;
 
     fn joined(segments: &[Segment<'_>]) -> String {
@@ -341,7 +360,7 @@ mod tests {
             .iter()
             .map(|s| match s {
                 Literal(t) | Template(t) => t.to_string(),
-                Partial { line, .. } => line.to_string(),
+                Partial { line, .. } | Comment(line) => line.to_string(),
                 Conditional(c) => {
                     let mut text = String::new();
                     for (i, tag) in c.tags.iter().enumerate() {
@@ -434,6 +453,19 @@ mod tests {
         let cut = segments(source);
         assert_eq!(cut.last(), Some(&Literal("tail")));
         assert_eq!(joined(&cut), source);
+    }
+
+    #[test]
+    fn comment_lines_are_their_own_segment() {
+        let source = "{{!-- about {{> p}} --}}\n  {{! short }}\r\nx {{! inline }}\n";
+        assert_eq!(
+            segments(source),
+            vec![
+                Comment("{{!-- about {{> p}} --}}\n"),
+                Comment("  {{! short }}\r\n"),
+                Template("x {{! inline }}\n")
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,125 @@
+//! Writing blobs as git's loose objects, for the first commit of a freshly rendered project.
+//!
+//! Why not libgit2's `Repository::blob`: it sets up a new compressor for every object and
+//! hashes with collision-detecting SHA-1, which together made the blobs most of the time of
+//! `folio new`. Here one compressor is reset between objects and SHA-1 is the plain one: the
+//! contents are folio's own rendered files, not bytes from someone who could craft a
+//! collision. The format is git's: `zlib("blob <size>\0" + contents)` stored read-only at
+//! `objects/<2 hex>/<38 hex>`. Trees, the commit and the index stay with libgit2.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use flate2::{Compress, Compression, FlushCompress, Status};
+use git2::Oid;
+use sha1::{Digest, Sha1};
+
+pub struct LooseWriter {
+    objects: PathBuf,
+    compress: Compress,
+    buffer: Vec<u8>,
+    /// Fan-out folders already made, by their first byte.
+    made: HashSet<u8>,
+}
+
+impl LooseWriter {
+    /// A writer into `git_dir/objects`.
+    pub fn new(git_dir: &Path) -> LooseWriter {
+        LooseWriter {
+            objects: git_dir.join("objects"),
+            // Git's own default for loose objects (core.looseCompression) is level 1.
+            compress: Compress::new(Compression::fast(), true),
+            buffer: Vec::new(),
+            made: HashSet::new(),
+        }
+    }
+
+    /// Stores `contents` as a blob (once, however often it is written) and returns its id.
+    pub fn blob(&mut self, contents: &[u8]) -> io::Result<Oid> {
+        let header = format!("blob {}\0", contents.len());
+        let digest = Sha1::new()
+            .chain_update(header.as_bytes())
+            .chain_update(contents)
+            .finalize();
+        let id = Oid::from_bytes(&digest).map_err(io::Error::other)?;
+        let hex = id.to_string();
+        let dir = self.objects.join(&hex[..2]);
+        if self.made.insert(digest[0]) {
+            match fs::create_dir(&dir) {
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+                _ => {}
+            }
+        }
+        let path = dir.join(&hex[2..]);
+        if path.exists() {
+            return Ok(id);
+        }
+        self.deflate(header.as_bytes(), contents)?;
+        write_read_only(&path, &self.buffer)?;
+        Ok(id)
+    }
+
+    /// Compresses `header` then `contents` into one zlib stream in `self.buffer`.
+    fn deflate(&mut self, header: &[u8], contents: &[u8]) -> io::Result<()> {
+        self.compress.reset();
+        self.buffer.clear();
+        self.buffer.reserve(contents.len() / 2 + 64);
+        for (input, last) in [(header, false), (contents, true)] {
+            let flush = if last {
+                FlushCompress::Finish
+            } else {
+                FlushCompress::None
+            };
+            let mut rest = input;
+            loop {
+                if self.buffer.capacity() - self.buffer.len() < 64 {
+                    self.buffer.reserve(self.buffer.capacity().max(256));
+                }
+                let before = self.compress.total_in();
+                let status = self
+                    .compress
+                    .compress_vec(rest, &mut self.buffer, flush)
+                    .map_err(io::Error::other)?;
+                rest = &rest[(self.compress.total_in() - before) as usize..];
+                match status {
+                    Status::StreamEnd => return Ok(()),
+                    Status::Ok | Status::BufError if !rest.is_empty() || last => continue,
+                    Status::Ok | Status::BufError => break,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn write_read_only(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o444);
+    io::Write::write_all(&mut options.open(path)?, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_are_what_git_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let mut writer = LooseWriter::new(repo.path());
+        let big: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        for contents in [&b""[..], b"hello\n", &big, b"hello\n"] {
+            let id = writer.blob(contents).unwrap();
+            assert_eq!(
+                id,
+                Oid::hash_object(git2::ObjectType::Blob, contents).unwrap()
+            );
+            let blob = repo.find_blob(id).unwrap();
+            assert_eq!(blob.content(), contents);
+        }
+    }
+}
