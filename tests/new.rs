@@ -53,9 +53,17 @@ fn the_first_commit_and_the_index_match_the_files_on_disk() {
         assert_eq!(entry.mtime.seconds() as i64, meta.mtime(), "{path}");
         assert_eq!(entry.ino, meta.ino() as u32, "{path}");
         let executable = meta.mode() & 0o111 != 0;
-        assert_eq!(entry.mode, if executable { 0o100755 } else { 0o100644 }, "{path}");
+        assert_eq!(
+            entry.mode,
+            if executable { 0o100755 } else { 0o100644 },
+            "{path}"
+        );
         let blob = repo.find_blob(entry.id).unwrap();
-        assert_eq!(blob.content(), std::fs::read(root.join(&path)).unwrap(), "{path}");
+        assert_eq!(
+            blob.content(),
+            std::fs::read(root.join(&path)).unwrap(),
+            "{path}"
+        );
         indexed.push(path);
     }
     let mut on_disk = list_files(&root);
@@ -66,7 +74,11 @@ fn the_first_commit_and_the_index_match_the_files_on_disk() {
     let from_head = repo
         .diff_tree_to_index(Some(&head_tree), Some(&index), None)
         .unwrap();
-    assert_eq!(from_head.deltas().len(), 0, "the commit differs from the index");
+    assert_eq!(
+        from_head.deltas().len(),
+        0,
+        "the commit differs from the index"
+    );
 }
 
 /// With --force into a folder of the user's, only folio's files go into folio's commit.
@@ -80,7 +92,11 @@ fn force_commits_only_the_templates_files() {
     let tree = repo.head().unwrap().peel_to_tree().unwrap();
     assert!(tree.get_name("README.md").is_some());
     assert!(tree.get_name("notes.txt").is_none());
-    assert_eq!(git_status(&repo), ["notes.txt"], "only the user's file is untracked");
+    assert_eq!(
+        git_status(&repo),
+        ["notes.txt"],
+        "only the user's file is untracked"
+    );
 }
 
 #[test]
