@@ -7,10 +7,10 @@
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
-use git2::{IndexEntry, IndexTime, Oid, Repository, RepositoryInitOptions, Signature};
+use git2::{IndexEntry, IndexTime, ObjectType, Oid, Repository, RepositoryInitOptions, Signature};
 
 use crate::error::{Error, Result};
-use crate::template::tree::Tree;
+use crate::template::tree::{Tree, TreeFile};
 use loose::LooseWriter;
 
 mod loose;
@@ -70,14 +70,13 @@ pub fn init_and_commit(
     options.initial_head(INITIAL_BRANCH);
     let repo = Repository::init_opts(dir, &options)
         .map_err(|e| Error::git("creating the repository", e))?;
+    let files: Vec<(&str, &TreeFile)> = tree.iter().collect();
+    let ids = write_blobs(repo.path(), &files)
+        .map_err(|e| Error::io("write a git object in", repo.path(), e))?;
     let mut index = repo
         .index()
         .map_err(|e| Error::git("opening the index", e))?;
-    let mut blobs = LooseWriter::new(repo.path());
-    for (path, file) in tree.iter() {
-        let id = blobs
-            .blob(&file.contents)
-            .map_err(|e| Error::io("write a git object in", repo.path(), e))?;
+    for ((path, file), id) in files.into_iter().zip(ids) {
         let on_disk = dir.join(path);
         let meta = std::fs::symlink_metadata(&on_disk)
             .map_err(|e| Error::io("read the metadata of", &on_disk, e))?;
@@ -88,6 +87,13 @@ pub fn init_and_commit(
     index
         .write()
         .map_err(|e| Error::git("writing the index", e))?;
+    // libgit2 makes the trees and the commit into memory; they are then stored like the blobs.
+    let odb = repo
+        .odb()
+        .map_err(|e| Error::git("opening the object database", e))?;
+    let in_memory = odb
+        .add_new_mempack_backend(1000)
+        .map_err(|e| Error::git("opening an in-memory object store", e))?;
     let tree_id = index
         .write_tree()
         .map_err(|e| Error::git("writing the tree", e))?;
@@ -109,11 +115,68 @@ pub fn init_and_commit(
             &[],
         )
         .map_err(|e| Error::git("committing", e))?;
+    let mut objects = LooseWriter::new(repo.path());
+    let mut store = |id: Oid| -> Result<()> {
+        let object = odb
+            .read(id)
+            .map_err(|e| Error::git("reading a new object", e))?;
+        objects
+            .write(object.kind(), object.data())
+            .map_err(|e| Error::io("write a git object in", repo.path(), e))?;
+        Ok(())
+    };
+    store(oid)?;
+    store_trees(&repo, &git_tree, &mut store)?;
+    in_memory
+        .reset()
+        .map_err(|e| Error::git("clearing the in-memory object store", e))?;
     if let Some(url) = remote {
         repo.remote("origin", url)
             .map_err(|e| Error::git("setting the origin remote", e))?;
     }
     Ok(oid)
+}
+
+/// Writes the files' blobs, on two threads when there are enough of them: hashing and
+/// compressing are most of a blob's cost, and each thread has its own compressor.
+fn write_blobs(git_dir: &Path, files: &[(&str, &TreeFile)]) -> std::io::Result<Vec<Oid>> {
+    let write = |part: &[(&str, &TreeFile)]| {
+        let mut writer = LooseWriter::new(git_dir);
+        part.iter()
+            .map(|(_, file)| writer.blob(&file.contents))
+            .collect::<std::io::Result<Vec<Oid>>>()
+    };
+    if files.len() < PARALLEL_BLOBS {
+        return write(files);
+    }
+    let (first, second) = files.split_at(files.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| write(second));
+        let mut ids = write(first)?;
+        ids.extend(other.join().expect("the blob writer does not panic")?);
+        Ok(ids)
+    })
+}
+
+/// Below this many files a second thread costs more than it saves.
+const PARALLEL_BLOBS: usize = 24;
+
+/// Stores `tree` and every tree under it.
+fn store_trees(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    store: &mut impl FnMut(Oid) -> Result<()>,
+) -> Result<()> {
+    store(tree.id())?;
+    for entry in tree.iter() {
+        if entry.kind() == Some(ObjectType::Tree) {
+            let subtree = repo
+                .find_tree(entry.id())
+                .map_err(|e| Error::git("reading a tree", e))?;
+            store_trees(repo, &subtree, store)?;
+        }
+    }
+    Ok(())
 }
 
 /// The index entry `git add` would make for the file at `path`, from its stat data.

@@ -5,7 +5,8 @@
 //! `folio new`. Here one compressor is reset between objects and SHA-1 is the plain one: the
 //! contents are folio's own rendered files, not bytes from someone who could craft a
 //! collision. The format is git's: `zlib("blob <size>\0" + contents)` stored read-only at
-//! `objects/<2 hex>/<38 hex>`. Trees, the commit and the index stay with libgit2.
+//! `objects/<2 hex>/<38 hex>`. libgit2 still makes the trees, the commit and the index; the
+//! trees and the commit are stored through here too (see `git::init_and_commit`).
 
 use std::collections::HashSet;
 use std::fs;
@@ -13,7 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use flate2::{Compress, Compression, FlushCompress, Status};
-use git2::Oid;
+use git2::{ObjectType, Oid};
 use sha1::{Digest, Sha1};
 
 pub struct LooseWriter {
@@ -38,7 +39,12 @@ impl LooseWriter {
 
     /// Stores `contents` as a blob (once, however often it is written) and returns its id.
     pub fn blob(&mut self, contents: &[u8]) -> io::Result<Oid> {
-        let header = format!("blob {}\0", contents.len());
+        self.write(ObjectType::Blob, contents)
+    }
+
+    /// Stores an object of any kind, given its contents in git's format.
+    pub fn write(&mut self, kind: ObjectType, contents: &[u8]) -> io::Result<Oid> {
+        let header = format!("{} {}\0", kind.str(), contents.len());
         let digest = Sha1::new()
             .chain_update(header.as_bytes())
             .chain_update(contents)
@@ -94,12 +100,18 @@ impl LooseWriter {
     }
 }
 
+/// Writes a new object file. One that already exists has the same contents (its name is their
+/// hash): another writer got there first, which is fine.
 fn write_read_only(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o444);
-    io::Write::write_all(&mut options.open(path)?, bytes)
+    match options.open(path) {
+        Ok(mut file) => io::Write::write_all(&mut file, bytes),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

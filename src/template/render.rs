@@ -236,9 +236,13 @@ impl<'r> Renderer<'r> {
                 }
                 Segment::Partial { line, .. } => self.render_whole(line, out)?,
                 Segment::Conditional(block) => {
-                    let taken = self
-                        .handlebars
-                        .render_template_with_context(&block.selector(), &self.data)?;
+                    let selector = block.selector();
+                    let taken = match substitute(&selector, self.data.data(), STRING_HELPERS) {
+                        Some(taken) => taken,
+                        None => self
+                            .handlebars
+                            .render_template_with_context(&selector, &self.data)?,
+                    };
                     if let Some(body) = taken
                         .parse::<usize>()
                         .ok()
@@ -537,6 +541,11 @@ mod tests {
             "{{#if sqlite}}\n{{/if}}",
             "a\n  {{!-- a comment --}}  \r\n{{! another }}\nb {{! inline }} c\n{{!-- {{x}} --}}",
             "{{json name}} {{ snake name }} {{vars.compose_sqlite_url}} {{toml author}} {{year}}\n",
+            "x{{#if sqlite}} {{json name}}{{else}} no{{/if}}\n",
+            "{{#unless ci_gitlab}}a{{else if postgres}}b{{^}}c{{/unless}} d\n",
+            "a {{#if sqlite}}x\n{{else}}\ny{{/if}} z\n",
+            "a {{#if sqlite}}x\n  {{#if postgres}}  \ny{{/if}}{{/if}} z\n",
+            "{{#if sqlite}}{{/if}}{{#if postgres}}p{{/if}}\nq {{#if student}}{{student}}{{/if}}\n",
         ] {
             let mut fast = String::new();
             renderer.render_segments(source, 0, &mut fast).unwrap();
