@@ -444,82 +444,72 @@ fn engine(registry: &Registry) -> Result<Handlebars<'static>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_embedded_stack_renders_with_every_option() {
-        use crate::answers::{Answers, Ci, Db, License};
-        use crate::name::ProjectName;
+    /// Calls `check` with every stack and every database, CI and licence choice, and answers
+    /// full of characters that could break a generated file or look like template syntax.
+    fn for_every_option(mut check: impl FnMut(&'static Registry, &Stack, &Answers)) {
+        use crate::answers::{Ci, Db, License};
         let registry = crate::template::registry::registry().unwrap();
+        let licenses = [License::Mit, License::Apache2, License::Bsd3Clause];
         for stack in &registry.stacks {
-            for db in [Db::Sqlite, Db::Postgres] {
-                for ci in [Ci::Github, Ci::Gitlab, Ci::None] {
+            for (d, db) in [Db::Sqlite, Db::Postgres].into_iter().enumerate() {
+                for (c, ci) in [Ci::Github, Ci::Gitlab, Ci::None].into_iter().enumerate() {
                     let answers = Answers {
-                        name: ProjectName::parse("Demo_App-2").unwrap(),
+                        name: crate::name::ProjectName::parse("Demo_App-2").unwrap(),
                         db,
                         ci,
-                        author: "A \"quoted\" author".into(),
-                        description: "Has {{braces}}, 'quotes' and: colons".into(),
-                        license: License::Apache2,
+                        author: "A \"quoted\" {{x}} \\ author".into(),
+                        description: "Has {{braces}}, {{#if}} 'quotes' and: colons".into(),
+                        license: licenses[(d + c) % licenses.len()],
                         year: 2026,
-                        student: "Ada".into(),
+                        student: if ci == Ci::None { "" } else { "Ada" }.into(),
                     };
-                    let tree = render(registry, stack, &answers)
-                        .unwrap_or_else(|e| panic!("{} {db:?} {ci:?}: {e}", stack.manifest.id));
-                    let has = |p: &str| tree.get(p).is_some();
-                    assert!(has("README.md") && has(".folio.toml") && has("openapi.yaml"));
-                    assert_eq!(has(".github/workflows/ci.yml"), ci == Ci::Github);
-                    assert_eq!(has(".gitlab-ci.yml"), ci == Ci::Gitlab);
-                    for path in tree.paths() {
-                        assert!(!path.contains("{{") && !path.ends_with(".hbs"), "{path}");
-                    }
+                    check(registry, stack, &answers);
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_embedded_stack_renders_with_every_option() {
+        use crate::answers::Ci;
+        for_every_option(|registry, stack, answers| {
+            let (db, ci) = (answers.db, answers.ci);
+            let tree = render(registry, stack, answers)
+                .unwrap_or_else(|e| panic!("{} {db:?} {ci:?}: {e}", stack.manifest.id));
+            let has = |p: &str| tree.get(p).is_some();
+            assert!(has("README.md") && has(".folio.toml") && has("openapi.yaml"));
+            assert_eq!(has(".github/workflows/ci.yml"), ci == Ci::Github);
+            assert_eq!(has(".gitlab-ci.yml"), ci == Ci::Gitlab);
+            for path in tree.paths() {
+                assert!(!path.contains("{{") && !path.ends_with(".hbs"), "{path}");
+            }
+        });
     }
 
     /// The segment-by-segment render must equal Handlebars on the whole text, byte for byte, for
     /// every embedded template file and partial, with every option.
     #[test]
     fn segmented_rendering_equals_handlebars_on_the_whole_text() {
-        use crate::answers::{Answers, Ci, Db, License};
-        use crate::name::ProjectName;
-        let registry = crate::template::registry::registry().unwrap();
         let mut compared = 0;
-        for stack in &registry.stacks {
-            for db in [Db::Sqlite, Db::Postgres] {
-                for ci in [Ci::Github, Ci::Gitlab, Ci::None] {
-                    let answers = Answers {
-                        name: ProjectName::parse("todo-api").unwrap(),
-                        db,
-                        ci,
-                        author: "Ada {{x}} \\ \"q\"".into(),
-                        description: "Line {{#if}} one".into(),
-                        license: License::Mit,
-                        year: 2026,
-                        student: if ci == Ci::None {
-                            String::new()
-                        } else {
-                            "Grace".into()
-                        },
-                    };
-                    let context = RenderContext::new(stack, &answers);
-                    let chosen = choose(registry, stack, &context).unwrap();
-                    let renderer = Renderer::new(registry, &context).unwrap();
-                    let sources = chosen
-                        .iter()
-                        .filter(|(_, rel, _)| rel.ends_with(TEMPLATE_SUFFIX))
-                        .map(|(t, rel, f)| (format!("{t}/{rel}"), f.contents_utf8().unwrap()))
-                        .chain(renderer.partials.iter().map(|(n, t)| (n.clone(), *t)));
-                    for (name, text) in sources {
-                        let mut fast = String::new();
-                        renderer.render_segments(text, 0, &mut fast).unwrap();
-                        let mut whole = String::new();
-                        renderer.render_whole(text, &mut whole).unwrap();
-                        assert_eq!(fast, whole, "{name} with {db:?} {ci:?}");
-                        compared += 1;
-                    }
-                }
+        for_every_option(|registry, stack, answers| {
+            let context = RenderContext::new(stack, answers);
+            let chosen = choose(registry, stack, &context).unwrap();
+            let renderer = Renderer::new(registry, &context).unwrap();
+            let sources = chosen
+                .iter()
+                .filter(|(_, rel, _)| rel.ends_with(TEMPLATE_SUFFIX))
+                .map(|(t, rel, f)| (format!("{t}/{rel}"), f.contents_utf8().unwrap()))
+                .chain(renderer.partials.iter().map(|(n, t)| (n.clone(), *t)));
+            for (name, text) in sources {
+                let mut fast = String::new();
+                renderer.render_segments(text, 0, &mut fast).unwrap();
+                let mut whole = String::new();
+                renderer.render_whole(text, &mut whole).unwrap();
+                let (db, ci, license) = (answers.db, answers.ci, answers.license);
+                assert_eq!(fast, whole, "{name} with {db:?} {ci:?} {license:?}");
+                compared += 1;
             }
-        }
+        });
         assert!(compared > 500, "only {compared} renders compared");
     }
 
