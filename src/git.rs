@@ -65,11 +65,23 @@ pub fn init_and_commit(
     identity: Option<&Identity>,
     remote: Option<&str>,
 ) -> Result<Oid> {
+    // Trees are made from blobs folio has just written itself: libgit2 need not look each up.
     git2::opts::strict_object_creation(false);
     let mut options = RepositoryInitOptions::new();
     options.initial_head(INITIAL_BRANCH);
     let repo = Repository::init_opts(dir, &options)
         .map_err(|e| Error::git("creating the repository", e))?;
+    let mut index = index_files(&repo, dir, tree)?;
+    let oid = commit_index(&repo, &mut index, message, identity)?;
+    if let Some(url) = remote {
+        repo.remote("origin", url)
+            .map_err(|e| Error::git("setting the origin remote", e))?;
+    }
+    Ok(oid)
+}
+
+/// Writes the blob of every file of `tree` and an index that lists them all.
+fn index_files(repo: &Repository, dir: &Path, tree: &Tree) -> Result<git2::Index> {
     let files: Vec<(&str, &TreeFile)> = tree.iter().collect();
     let ids = write_blobs(repo.path(), &files)
         .map_err(|e| Error::io("write a git object in", repo.path(), e))?;
@@ -87,7 +99,17 @@ pub fn init_and_commit(
     index
         .write()
         .map_err(|e| Error::git("writing the index", e))?;
-    // libgit2 makes the trees and the commit into memory; they are then stored like the blobs.
+    Ok(index)
+}
+
+/// Commits `index` on HEAD. libgit2 makes the trees and the commit into memory; they are then
+/// stored like the blobs, one compressor for all of them.
+fn commit_index(
+    repo: &Repository,
+    index: &mut git2::Index,
+    message: &str,
+    identity: Option<&Identity>,
+) -> Result<Oid> {
     let odb = repo
         .odb()
         .map_err(|e| Error::git("opening the object database", e))?;
@@ -103,7 +125,7 @@ pub fn init_and_commit(
     let signature = match identity {
         Some(who) => Signature::now(&who.name, &who.email)
             .map_err(|e| Error::git("making the commit identity", e))?,
-        None => configured_identity(&repo)?,
+        None => configured_identity(repo)?,
     };
     let oid = repo
         .commit(
@@ -126,14 +148,10 @@ pub fn init_and_commit(
         Ok(())
     };
     store(oid)?;
-    store_trees(&repo, &git_tree, &mut store)?;
+    store_trees(repo, &git_tree, &mut store)?;
     in_memory
         .reset()
         .map_err(|e| Error::git("clearing the in-memory object store", e))?;
-    if let Some(url) = remote {
-        repo.remote("origin", url)
-            .map_err(|e| Error::git("setting the origin remote", e))?;
-    }
     Ok(oid)
 }
 
