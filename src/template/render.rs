@@ -217,6 +217,8 @@ impl<'r> Renderer<'r> {
         Ok((out_path, contents))
     }
 
+    /// Renders `text` into `out`: literal lines copied, simple runs filled in by [`substitute`],
+    /// partials and chosen branches cut the same way, and only what is left through Handlebars.
     fn render_segments(
         &self,
         text: &str,
