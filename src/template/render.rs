@@ -194,10 +194,13 @@ impl<'r> Renderer<'r> {
         };
         let mut out_path = rel.to_string();
         if out_path.contains("{{") {
-            out_path = self
-                .handlebars
-                .render_template_with_context(&out_path, &self.data)
-                .map_err(|e| broken(e.to_string()))?;
+            out_path = match substitute(&out_path, self.data.data(), STRING_HELPERS) {
+                Some(filled) => filled,
+                None => self
+                    .handlebars
+                    .render_template_with_context(&out_path, &self.data)
+                    .map_err(|e| broken(e.to_string()))?,
+            };
         }
         let contents = match out_path.strip_suffix(TEMPLATE_SUFFIX) {
             Some(stripped) => {
@@ -489,7 +492,7 @@ mod tests {
     }
 
     /// The segment-by-segment render must equal Handlebars on the whole text, byte for byte, for
-    /// every embedded template file and partial, with every option.
+    /// every embedded template file, partial and templated path, with every option.
     #[test]
     fn segmented_rendering_equals_handlebars_on_the_whole_text() {
         let mut compared = 0;
@@ -502,6 +505,12 @@ mod tests {
                 .filter(|(_, rel, _)| rel.ends_with(TEMPLATE_SUFFIX))
                 .map(|(t, rel, f)| (format!("{t}/{rel}"), f.contents_utf8().unwrap()))
                 .chain(renderer.partials.iter().map(|(n, t)| (n.clone(), *t)));
+            for (_, rel, _) in chosen.iter().filter(|(_, rel, _)| rel.contains("{{")) {
+                let mut whole = String::new();
+                renderer.render_whole(rel, &mut whole).unwrap();
+                let fast = substitute(rel, renderer.data.data(), STRING_HELPERS);
+                assert_eq!(fast.as_deref(), Some(whole.as_str()), "the path {rel}");
+            }
             for (name, text) in sources {
                 let mut fast = String::new();
                 renderer.render_segments(text, 0, &mut fast).unwrap();
