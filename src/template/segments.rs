@@ -7,8 +7,7 @@
 //! template is cut, at line boundaries outside any block, into literal runs (copied as they are),
 //! templated runs (rendered by Handlebars on their own), standalone partial lines (rendered from
 //! the partial's own segments) and `{{#if}}`/`{{#unless}}` blocks whose tags stand alone on their
-//! lines (Handlebars picks the branch from a one-line selector; the branch is then cut the same
-//! way). The output is byte for byte what Handlebars gives for the whole text: a unit test in
+//! lines (a one-line selector picks the branch, which is then cut the same way). The output is byte for byte what Handlebars gives for the whole text: a unit test in
 //! `render` compares the two for every embedded template and every option.
 //!
 //! Only cutting at whole lines keeps Handlebars' "standalone line" rule intact: a tag alone on its
@@ -289,6 +288,7 @@ fn conditional<'a>(
     }
     None
 }
+
 /// Tracks block depth, and comments or tags left open at a line's end, across lines.
 #[derive(Debug, Default)]
 struct Scanner {
