@@ -7,8 +7,9 @@
 //! template is cut, at line boundaries outside any block, into literal runs (copied as they are),
 //! templated runs (rendered by Handlebars on their own), standalone partial lines (rendered from
 //! the partial's own segments) and `{{#if}}`/`{{#unless}}` blocks whose tags stand alone on their
-//! lines (a one-line selector picks the branch, which is then cut the same way). The output is byte for byte what Handlebars gives for the whole text: a unit test in
-//! `render` compares the two for every embedded template and every option.
+//! lines (a one-line selector picks the branch, which is then cut the same way). The output is
+//! byte for byte what Handlebars gives for the whole text: a unit test in `render` compares the
+//! two for every embedded template and every option.
 //!
 //! Only cutting at whole lines keeps Handlebars' "standalone line" rule intact: a tag alone on its
 //! line is removed with its line, in a run as in the whole text. Sources using the constructs that
