@@ -307,6 +307,15 @@ fn phase_setup(
     }
 }
 
+/// A fresh PostgreSQL database `<stack>_<purpose>` for a postgres row, none for sqlite; it is
+/// dropped with the value.
+fn database_for(stack: &Stack, db: &str, purpose: &str) -> Result<Option<Database>, String> {
+    if db != "postgres" {
+        return Ok(None);
+    }
+    Database::create(&format!("{}_{purpose}", stack.id)).map(Some)
+}
+
 fn phase_tests(
     stack: &Stack,
     db: &str,
@@ -316,20 +325,16 @@ fn phase_tests(
     report: &mut Report,
 ) -> Status {
     let mut env = base_env();
-    let _database = if db == "postgres" {
-        match Database::create(&format!("{}_test", stack.id)) {
-            Ok(d) => {
-                env.push(("TEST_DATABASE_URL".into(), d.url.clone()));
-                Some(d)
-            }
-            Err(e) => {
-                report.fail("tests: create the test database", e.clone());
-                return Status::Fail(Duration::ZERO);
-            }
+    let database = match database_for(stack, db, "test") {
+        Ok(database) => database,
+        Err(e) => {
+            report.fail("tests: create the test database", e);
+            return Status::Fail(Duration::ZERO);
         }
-    } else {
-        None
     };
+    if let Some(d) = &database {
+        env.push(("TEST_DATABASE_URL".into(), d.url.clone()));
+    }
     let outcome = process::run(
         &stack.commands.test,
         tree,
@@ -359,16 +364,12 @@ pub fn phase_contract(
 ) -> Status {
     let start = Instant::now();
     let before = report.failures.len();
-    let database = if db == "postgres" {
-        match Database::create(&format!("{}_app", stack.id)) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                report.fail("contract: create the database", e.clone());
-                return Status::Fail(start.elapsed());
-            }
+    let database = match database_for(stack, db, "app") {
+        Ok(database) => database,
+        Err(e) => {
+            report.fail("contract: create the database", e);
+            return Status::Fail(start.elapsed());
         }
-    } else {
-        None
     };
     let port = free_port();
     let mut env = base_env();
