@@ -51,14 +51,8 @@ pub fn render(report: &Report) -> String {
                 Status::Fail => {
                     let mut body = String::new();
                     for e in &r.evidence {
-                        match super::location(e) {
-                            Some(at) => {
-                                let _ = writeln!(body, "{at}: {}", e.note);
-                            }
-                            None => {
-                                let _ = writeln!(body, "{}", e.note);
-                            }
-                        }
+                        let line = super::evidence_line(e, str::to_string);
+                        let _ = writeln!(body, "{line}");
                     }
                     if let Some(fix) = r.fix {
                         let _ = write!(body, "fix: {fix}");

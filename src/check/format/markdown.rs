@@ -48,14 +48,8 @@ pub fn render(report: &Report) -> String {
         for r in failures {
             let _ = writeln!(out, "\n**`{}`** ({}): {}\n", r.id, r.level.id(), r.message);
             for e in &r.evidence {
-                match super::location(e) {
-                    Some(at) => {
-                        let _ = writeln!(out, "- `{at}`: {}", e.note);
-                    }
-                    None => {
-                        let _ = writeln!(out, "- {}", e.note);
-                    }
-                }
+                let line = super::evidence_line(e, |at| format!("`{at}`"));
+                let _ = writeln!(out, "- {line}");
             }
             if let Some(fix) = r.fix {
                 let _ = writeln!(out, "- **Fix:** {fix}");

@@ -20,11 +20,12 @@ pub fn render(report: &Report, format: CheckFormat) -> String {
     }
 }
 
-/// `file:line`, `file`, or nothing, for the evidence line of the human formats.
-fn location(e: &crate::check::rule::Evidence) -> Option<String> {
+/// One evidence line of the human formats: `file:line: note`, `file: note` or `note`, the
+/// location passed through `show` (Markdown puts it in backticks).
+fn evidence_line(e: &crate::check::rule::Evidence, show: impl Fn(&str) -> String) -> String {
     match (&e.file, e.line) {
-        (Some(f), Some(l)) => Some(format!("{f}:{l}")),
-        (Some(f), None) => Some(f.clone()),
-        _ => None,
+        (Some(f), Some(l)) => format!("{}: {}", show(&format!("{f}:{l}")), e.note),
+        (Some(f), None) => format!("{}: {}", show(f), e.note),
+        _ => e.note.clone(),
     }
 }

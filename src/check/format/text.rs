@@ -65,14 +65,8 @@ pub fn render(report: &Report) -> String {
                 continue;
             }
             for e in &r.evidence {
-                match super::location(e) {
-                    Some(at) => {
-                        let _ = writeln!(out, "        {at}: {}", e.note);
-                    }
-                    None => {
-                        let _ = writeln!(out, "        {}", e.note);
-                    }
-                }
+                let line = super::evidence_line(e, str::to_string);
+                let _ = writeln!(out, "        {line}");
             }
             if let Some(fix) = r.fix {
                 let _ = writeln!(out, "        {HEAD}fix{HEAD:#}: {fix}");
