@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use git2::{IndexEntry, IndexTime, ObjectType, Oid, Repository, RepositoryInitOptions, Signature};
 
 use crate::error::{Error, Result};
-use crate::template::tree::{Tree, TreeFile};
+use crate::tree::{Tree, TreeFile};
 use loose::LooseWriter;
 
 mod loose;

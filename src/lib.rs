@@ -15,6 +15,7 @@ pub mod git;
 pub mod name;
 pub mod output;
 pub mod template;
+pub mod tree;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::git;
-use crate::template::tree::Tree;
+use crate::tree::Tree;
 
 /// The file holding the development secrets; written beside the tree, never committed.
 pub const ENV_FILE: &str = ".env";

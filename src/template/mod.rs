@@ -1,4 +1,4 @@
-//! Templates: the embedded registry, manifests, rendering into a [`tree::Tree`].
+//! Templates: the embedded registry, manifests, rendering into a [`crate::tree::Tree`].
 //!
 //! The split keeps the one `include_dir!` (registry) apart from what a manifest means (manifest),
 //! how files become text (render) and the in-memory result (tree).
@@ -8,4 +8,3 @@ pub mod registry;
 pub mod render;
 pub mod segments;
 pub mod substitute;
-pub mod tree;

@@ -20,7 +20,7 @@ use crate::template::manifest::FileRule;
 use crate::template::registry::{Registry, SHARED_DIR, Stack};
 use crate::template::segments::{Segment, includes_partial, segments};
 use crate::template::substitute::{StringHelper, substitute};
-use crate::template::tree::Tree;
+use crate::tree::Tree;
 
 /// Files in the template folders that are folio's, not the generated project's.
 const MANIFEST_FILES: &[&str] = &["template.toml", "shared.toml"];

@@ -1,8 +1,10 @@
-//! `Tree`: a rendered project held in memory.
+//! `Tree`: a rendered project held in memory, the seam every command shares.
 //!
 //! Rendering never touches the disk; it returns a Tree. Then `new` writes it, `--dry-run` lists it,
 //! snapshots compare it, `batch` writes many. Paths are relative, `/`-separated and sorted, so a
 //! Tree is deterministic and its listing is stable.
+//! It lives at the top of the crate because `template` makes Trees, `project` writes them and
+//! `git` commits them, and none of those should import another just to name the type.
 
 use std::collections::BTreeMap;
 
