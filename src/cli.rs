@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::answers::{Ci, Db, License, Vcs};
+use crate::check::format;
 
 /// Generate a small but complete back-end project for your portfolio.
 ///
@@ -215,8 +216,8 @@ pub struct CheckArgs {
 
     /// Output format: text for people, json for scripts (see docs/check-report.schema.json),
     /// junit for CI test reports, github for workflow annotations, markdown for a job summary.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
+    #[arg(long, value_enum, default_value_t = format::Format::Text)]
+    pub format: format::Format,
 
     /// Fail when the score (0-100) is below N. [default: the [check] table's, else 0]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -229,15 +230,6 @@ pub struct CheckArgs {
     /// Skip an area or a rule (e.g. git.history); repeatable.
     #[arg(long, value_name = "AREA|RULE")]
     pub ignore: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
-    Text,
-    Json,
-    Junit,
-    Github,
-    Markdown,
 }
 
 /// Print a completion script, e.g. `folio completions bash > ~/.local/share/bash-completion/completions/folio`.

@@ -1,8 +1,10 @@
 //! folio generates starter back-end projects for a portfolio from embedded templates.
 //!
-//! The flow of every command: `cli` parses, `answers` resolves flags, files and prompts into typed
-//! settings, `template` renders a stack into an in-memory tree, `output` writes it atomically and
-//! `git` makes it a repository. `commands` holds one file per subcommand.
+//! The flow of every command: `cli` parses; `settings` resolves flags, answers files, prompts
+//! (`settings/prompt.rs`) and defaults into the typed values of `answers`; `template` renders a
+//! stack into a [`tree::Tree`] in memory; `project/generate.rs` is the one pipeline that writes it
+//! (`project/write.rs`: staging, `--force`, `.env`, the atomic rename) and has `git` commit it.
+//! `commands` holds one file per subcommand, `printer` every line shown, `check` the audit.
 
 pub mod answers;
 pub mod batch;
@@ -12,17 +14,18 @@ pub mod commands;
 pub mod context;
 pub mod error;
 pub mod git;
-pub mod name;
-pub mod output;
+pub mod printer;
+pub mod project;
+pub mod settings;
 pub mod template;
 pub mod tree;
+pub mod version;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 use crate::error::{ExitStatus, Result};
 
-/// folio's version, recorded in every generated project.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use version::VERSION;
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<ExitStatus> {

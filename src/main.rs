@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match folio::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {
-            folio::context::print_error(&err);
+            folio::printer::print_error(&err);
             ExitCode::from(folio::error::ERROR_EXIT_CODE)
         }
     }

@@ -2,9 +2,10 @@
 //!
 //! Two phases. `plan` turns each roster row into a job (repository name from the name pattern,
 //! stack, database, target folder, origin URL) or a row error, sequentially, so duplicates and
-//! bad rows are found before anything is written. `execute` then renders and writes the jobs in
-//! parallel; each write is the same atomic write as `folio new`, so an interrupted batch leaves
-//! only complete repositories, and a rerun skips them.
+//! bad rows are found before anything is written; each row's answers go through the same
+//! resolver as `folio new` (`settings`). `execute` then runs the jobs in parallel through the
+//! same pipeline as `folio new` (`project::generate`), so an interrupted batch leaves only
+//! complete repositories, and a rerun skips them.
 
 pub mod report;
 pub mod roster;
@@ -17,11 +18,11 @@ use handlebars::Handlebars;
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::answers::{self, Answers, Ci, Db, License};
+use crate::answers::{Answers, Ci, Db, License, ProjectName};
 use crate::error::{Error, Result};
-use crate::git::{self, Identity};
-use crate::name::ProjectName;
-use crate::output::{self, GitMode, GitOutcome, WriteOptions};
+use crate::git::Identity;
+use crate::project::generate::{self, GitOutcome, GitPolicy, Options};
+use crate::settings::{self, Given, Prompts};
 use crate::template::registry::{Registry, Stack};
 use crate::template::render;
 use report::{RowResult, Status};
@@ -124,7 +125,8 @@ pub fn plan(
     Ok(planned)
 }
 
-/// One row; the error carries the repository name when it got that far.
+/// One row; the error carries the repository name when it got that far. The row's own columns
+/// win over the batch's flags, and both go through the same resolver as `folio new`.
 fn plan_row(
     settings: &BatchSettings,
     registry: &'static Registry,
@@ -136,40 +138,40 @@ fn plan_row(
         .get("name")
         .cloned()
         .ok_or((None, "it has no name".to_string()))?;
-    let student = answers::check_text("name", &student, 200).map_err(|e| (None, e.to_string()))?;
+    let student = settings::check_student(&student).map_err(|e| (None, e.to_string()))?;
     let mut context = json!(row.fields);
     context["row"] = json!(row.number);
     let repo = patterns
         .render(NAME_PATTERN, &context)
         .map_err(|e| (None, pattern_error(&e, &settings.name_pattern, row)))?;
     let name = ProjectName::parse(&repo).map_err(|e| (Some(repo.clone()), e.to_string()))?;
-    let stack_name = row.fields.get("stack").or(settings.stack.as_ref());
-    let stack = match stack_name {
-        Some(given) => registry.find(given),
-        None => registry.default_stack(),
-    }
-    .map_err(|e| (Some(repo.clone()), error_with_hint(&e)))?;
-    name.check_keywords(&stack.manifest.id, &stack.manifest.keywords)
-        .map_err(|e| (Some(repo.clone()), e.to_string()))?;
     let db = match row.fields.get("db") {
-        Some(text) => Db::parse(text).ok_or_else(|| {
+        Some(text) => Some(Db::parse(text).ok_or_else(|| {
             (
                 Some(repo.clone()),
                 format!("its db `{text}` is not sqlite or postgres"),
             )
-        })?,
-        None => settings.db.unwrap_or_else(|| Db::default_for(stack)),
+        })?),
+        None => None,
     };
-    if !stack.manifest.databases.iter().any(|d| d == db.id()) {
-        return Err((
-            Some(repo),
-            format!(
-                "the {} stack does not support {}",
-                stack.manifest.id,
-                db.id()
-            ),
-        ));
-    }
+    let from_row = Given {
+        stack: row.fields.get("stack").cloned(),
+        db,
+        // The student is the author of their copy; the instructor is the commit's author.
+        author: Some(student.clone()),
+        student: Some(student),
+        ..Given::default()
+    };
+    let from_flags = Given {
+        stack: settings.stack.clone(),
+        db: settings.db,
+        ci: Some(settings.ci),
+        license: Some(settings.license),
+        year: Some(settings.year),
+        ..Given::default()
+    };
+    let resolved = settings::resolve(registry, name, from_row.or(from_flags), Prompts::Never)
+        .map_err(|e| (Some(repo.clone()), error_with_hint(&e)))?;
     let remote = match &settings.remote_pattern {
         Some(pattern) => Some(
             patterns
@@ -180,18 +182,9 @@ fn plan_row(
     };
     Ok(Job {
         row: row.clone(),
-        stack,
-        target: settings.out.join(name.as_str()),
-        answers: Answers {
-            description: answers::default_description(&name),
-            name,
-            db,
-            ci: settings.ci,
-            author: student.clone(),
-            license: settings.license,
-            year: settings.year,
-            student,
-        },
+        stack: resolved.stack,
+        target: settings.out.join(resolved.answers.name.as_str()),
+        answers: resolved.answers,
         remote,
     })
 }
@@ -262,19 +255,15 @@ fn generate_one(registry: &'static Registry, job: &Job, settings: &BatchSettings
     if exists && !settings.force {
         return RowResult::from_job(job, Status::Skipped, None, None);
     }
-    let written = render::render(registry, job.stack, &job.answers).and_then(|tree| {
-        let options = WriteOptions {
-            force: settings.force,
-            git: GitMode::Always,
-            commit_message: git::initial_commit_message(&job.stack.manifest.id),
-            identity: settings.identity.clone(),
-            remote: job.remote.clone(),
-        };
-        output::write_project(&tree, &job.target, &options)
-    });
-    match written {
-        Ok(written) => {
-            let (status, commit) = match written.git {
+    let options = Options {
+        force: settings.force,
+        git: GitPolicy::Always,
+        identity: settings.identity.clone(),
+        remote: job.remote.clone(),
+    };
+    match generate::generate(registry, job.stack, &job.answers, &job.target, &options) {
+        Ok(generated) => {
+            let (status, commit) = match generated.git {
                 GitOutcome::Committed(oid) => (Status::Created, Some(oid)),
                 _ => (Status::Overwritten, None),
             };

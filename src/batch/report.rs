@@ -163,7 +163,7 @@ impl Summary {
 /// Writes the report into the output folder and returns its path.
 pub fn write(out: &Path, roster: &Path, rows: &[RowResult]) -> Result<PathBuf> {
     let report = Report {
-        folio_version: crate::VERSION,
+        folio_version: crate::version::VERSION,
         roster,
         summary: Summary::of(rows),
         rows,

@@ -8,12 +8,12 @@
 use std::path::PathBuf;
 
 use crate::answers::{AnswersFile, PROVENANCE_FILE};
-use crate::check::format;
+use crate::check::format::{self, Format};
 use crate::check::policy::Policy;
 use crate::check::project::Project;
 use crate::check::repo::Snapshot;
 use crate::check::report::Report;
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::cli::CheckArgs;
 use crate::context::Context;
 use crate::error::{Error, ExitStatus, Result};
 
@@ -21,7 +21,7 @@ pub struct CheckSettings {
     pub snapshot: Snapshot,
     pub policy: Policy,
     pub provenance: Option<AnswersFile>,
-    pub format: CheckFormat,
+    pub format: Format,
     /// The folder as the user named it, for the report.
     pub shown: String,
 }

@@ -71,7 +71,7 @@ struct StackJson<'a> {
     default_for_language: bool,
     aliases: &'a [String],
     summary: &'a str,
-    databases: &'a [String],
+    databases: &'a [crate::answers::Db],
     commands: &'a Commands,
     requires: &'a [String],
 }
@@ -101,7 +101,7 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
     let text = match args.format {
         ListFormat::Json => {
             let list = ListJson {
-                folio_version: crate::VERSION,
+                folio_version: crate::version::VERSION,
                 stacks: registry
                     .stacks
                     .iter()
@@ -153,7 +153,11 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
                     m.summary,
                     "",
                     selected_by,
-                    m.databases.join(", ")
+                    m.databases
+                        .iter()
+                        .map(|d| d.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             out.push_str("\nOptions of folio new:\n");

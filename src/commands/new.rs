@@ -1,19 +1,21 @@
-//! `folio new NAME`: resolve the answers, render the stack in memory, write it atomically, commit.
+//! `folio new NAME`: resolve the settings, then hand them to the one pipeline
+//! ([`crate::project::generate`]) and say what happened.
 
 use std::path::PathBuf;
 
-use crate::answers::{self, Answers, AnswersFile, Ci, Db, License, Vcs};
+use crate::answers::{Answers, AnswersFile, ProjectName, Vcs};
 use crate::cli::NewArgs;
 use crate::context::Context;
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 use crate::git;
-use crate::name::ProjectName;
-use crate::output::{self, GitMode, GitOutcome, WriteOptions};
+use crate::project::generate::{self, GitOutcome, GitPolicy, Options};
+use crate::project::write;
+use crate::settings::{self, Given, Prompts};
 use crate::template::registry::{Registry, Stack, registry};
-use crate::template::render;
 
 /// Everything `new` needs, resolved from flags, the answers file, prompts and defaults.
 pub struct NewSettings {
+    pub registry: &'static Registry,
     pub stack: &'static Stack,
     pub answers: Answers,
     pub target: PathBuf,
@@ -30,61 +32,32 @@ impl NewSettings {
         };
         let name = ProjectName::parse(&args.name)?;
         let registry = registry()?;
-        let ask = ctx.interactive && !args.yes;
-
-        let stack = match args.stack.as_deref().or(file.stack.as_deref()) {
-            Some(given) => registry.find(given)?,
-            None if ask => prompt_stack(registry)?,
-            None => registry.default_stack()?,
+        let flags = Given {
+            stack: args.stack,
+            db: args.db,
+            ci: args.ci,
+            license: args.license,
+            author: args.author,
+            description: args.description,
+            // Only an answers file records these: a project's year, a batch repository's student.
+            year: None,
+            student: None,
         };
-        name.check_keywords(&stack.manifest.id, &stack.manifest.keywords)?;
-
-        let db = match args.db.or(file.db) {
-            Some(db) => db,
-            None if ask && stack.manifest.databases.len() > 1 => prompt_db(stack)?,
-            None => Db::default_for(stack),
+        let prompts = if ctx.interactive && !args.yes {
+            Prompts::Ask
+        } else {
+            Prompts::Never
         };
-        if !stack.manifest.databases.iter().any(|d| d == db.id()) {
-            return Err(Error::UnsupportedDatabase {
-                stack: stack.manifest.id.clone(),
-                db: db.id().into(),
-                supported: stack.manifest.databases.clone(),
-            });
-        }
-        let description = match args.description.as_deref().or(file.description.as_deref()) {
-            Some(text) => answers::check_description(text)?,
-            None if ask => answers::check_description(&prompt_text(
-                "Describe the project in one line",
-                &answers::default_description(&name),
-            )?)?,
-            None => answers::default_description(&name),
-        };
-        let author = match args.author.as_deref().or(file.author.as_deref()) {
-            Some(text) => answers::check_author(text)?,
-            None => answers::default_author(&name),
-        };
-        let student = match file.student.as_deref() {
-            Some(text) => answers::check_text("student", text, 200)?,
-            None => String::new(),
-        };
-        let answers = Answers {
-            db,
-            ci: args.ci.or(file.ci).unwrap_or(Ci::Github),
-            license: args.license.or(file.license).unwrap_or(License::Mit),
-            year: file.year.unwrap_or_else(answers::current_year),
-            author,
-            description,
-            student,
-            name,
-        };
+        let resolved = settings::resolve(registry, name, flags.or(Given::from(&file)), prompts)?;
         let parent = match &args.output {
             Some(dir) => ctx.cwd.join(dir),
             None => ctx.cwd.clone(),
         };
         Ok(NewSettings {
-            stack,
-            target: parent.join(answers.name.as_str()),
-            answers,
+            registry,
+            stack: resolved.stack,
+            target: parent.join(resolved.answers.name.as_str()),
+            answers: resolved.answers,
             vcs: args.vcs.unwrap_or(Vcs::Git),
             dry_run: args.dry_run,
             force: args.force,
@@ -94,13 +67,12 @@ impl NewSettings {
 
 pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
     let settings = NewSettings::resolve(args, ctx)?;
-    let registry = registry()?;
-    let tree = render::render(registry, settings.stack, &settings.answers)?;
     let target = &settings.target;
     let shown = target.strip_prefix(&ctx.cwd).unwrap_or(target).display();
+    let tree = generate::render(settings.registry, settings.stack, &settings.answers)?;
 
     if settings.dry_run {
-        output::check_target(target, settings.force)?;
+        write::check_target(target, settings.force)?;
         ctx.printer.note(&format!(
             "Would create {shown} ({}, {}) with {} files ({} bytes); nothing was written:",
             settings.stack.manifest.id,
@@ -114,17 +86,16 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
 
-    let options = WriteOptions {
+    let options = Options {
         force: settings.force,
         git: match settings.vcs {
-            Vcs::Git => GitMode::UnlessInsideWorkTree,
-            Vcs::None => GitMode::Off,
+            Vcs::Git => GitPolicy::UnlessInsideWorkTree,
+            Vcs::None => GitPolicy::Off,
         },
-        commit_message: git::initial_commit_message(&settings.stack.manifest.id),
         identity: None,
         remote: None,
     };
-    let written = output::write_project(&tree, target, &options)?;
+    let generated = generate::write(&tree, &settings.stack.manifest.id, target, &options)?;
     ctx.printer.status(
         "Created",
         &format!(
@@ -132,10 +103,10 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
             settings.answers.name,
             settings.stack.manifest.id,
             settings.answers.db.id(),
-            written.files
+            generated.files
         ),
     );
-    match &written.git {
+    match &generated.git {
         GitOutcome::Committed(oid) => ctx.printer.status(
             "Committed",
             &format!(
@@ -156,44 +127,4 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
         commands.setup, commands.test, commands.run
     ));
     Ok(ExitStatus::Success)
-}
-
-fn prompt_stack(registry: &'static Registry) -> Result<&'static Stack> {
-    let items: Vec<String> = registry
-        .stacks
-        .iter()
-        // One short line each: summaries are long enough to wrap and garble the menu.
-        .map(|s| format!("{:<20} {}", s.manifest.id, s.manifest.language))
-        .collect();
-    let default_id = &registry.default_stack()?.manifest.id;
-    let default = registry
-        .stacks
-        .iter()
-        .position(|s| s.manifest.id == *default_id)
-        .unwrap_or(0);
-    let chosen = dialoguer::Select::new()
-        .with_prompt("Which stack?")
-        .items(&items)
-        .default(default)
-        .interact()
-        .map_err(|e| Error::Prompt(e.to_string()))?;
-    Ok(&registry.stacks[chosen])
-}
-
-fn prompt_db(stack: &Stack) -> Result<Db> {
-    let chosen = dialoguer::Select::new()
-        .with_prompt("Which database?")
-        .items(&stack.manifest.databases)
-        .default(0)
-        .interact()
-        .map_err(|e| Error::Prompt(e.to_string()))?;
-    Ok(Db::parse(&stack.manifest.databases[chosen]).unwrap_or(Db::Sqlite))
-}
-
-fn prompt_text(prompt: &str, default: &str) -> Result<String> {
-    dialoguer::Input::<String>::new()
-        .with_prompt(prompt)
-        .default(default.to_string())
-        .interact_text()
-        .map_err(|e| Error::Prompt(e.to_string()))
 }

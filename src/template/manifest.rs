@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::answers::Db;
+
 /// A stack's manifest: who it is, what it supports, how its generated project is driven.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -22,8 +24,9 @@ pub struct Manifest {
     pub aliases: Vec<String>,
     /// One line: framework and key libraries.
     pub summary: String,
-    /// Databases the stack supports, the first being the default.
-    pub databases: Vec<String>,
+    /// Databases the stack supports, the first being the default. serde refuses a name folio
+    /// does not know, so a typo is a broken manifest rather than a runtime surprise.
+    pub databases: Vec<Db>,
     /// Identifiers a project name must not turn into (keywords, shadowed imports).
     #[serde(default)]
     pub keywords: Vec<String>,

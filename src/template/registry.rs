@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 
+use crate::answers::Db;
 use crate::error::{Error, Result};
 use crate::template::manifest::{Manifest, SharedManifest};
 
@@ -73,16 +74,6 @@ fn load() -> std::result::Result<Registry, (String, String)> {
         if manifest.databases.is_empty() {
             return Err((folder, "it lists no databases".into()));
         }
-        if let Some(bad) = manifest
-            .databases
-            .iter()
-            .find(|d| crate::answers::Db::parse(d).is_none())
-        {
-            return Err((
-                folder,
-                format!("`{bad}` is not a database folio knows (sqlite, postgres)"),
-            ));
-        }
         stacks.push(Stack { manifest, dir });
     }
     stacks.sort_by(|a, b| a.manifest.id.cmp(&b.manifest.id));
@@ -104,6 +95,22 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
         )
     })?;
     toml::from_str(text).map_err(|e| (template.to_string(), e.to_string()))
+}
+
+impl Stack {
+    /// The database a project gets when none is chosen: the first its manifest lists (loading
+    /// refuses a manifest that lists none).
+    pub fn default_db(&self) -> Db {
+        self.manifest
+            .databases
+            .first()
+            .copied()
+            .unwrap_or(Db::Sqlite)
+    }
+
+    pub fn supports(&self, db: Db) -> bool {
+        self.manifest.databases.contains(&db)
+    }
 }
 
 impl Registry {

@@ -14,8 +14,8 @@ use include_dir::Dir;
 use serde::Serialize;
 
 use crate::answers::Answers;
+use crate::answers::flat_case;
 use crate::error::{Error, Result};
-use crate::name::flat_case;
 use crate::template::manifest::FileRule;
 use crate::template::registry::{Registry, SHARED_DIR, Stack};
 use crate::template::segments::{Segment, includes_partial, segments};
@@ -66,7 +66,7 @@ impl<'a> RenderContext<'a> {
             ci: answers.ci.id(),
             ci_github: answers.ci.id() == "github",
             ci_gitlab: answers.ci.id() == "gitlab",
-            folio_version: crate::VERSION,
+            folio_version: crate::version::VERSION,
             student: &answers.student,
             vars: &stack.manifest.vars,
         }
@@ -459,7 +459,7 @@ mod tests {
             for (d, db) in [Db::Sqlite, Db::Postgres].into_iter().enumerate() {
                 for (c, ci) in [Ci::Github, Ci::Gitlab, Ci::None].into_iter().enumerate() {
                     let answers = Answers {
-                        name: crate::name::ProjectName::parse("Demo_App-2").unwrap(),
+                        name: crate::answers::ProjectName::parse("Demo_App-2").unwrap(),
                         db,
                         ci,
                         author: "A \"quoted\" {{x}} \\ author".into(),
@@ -569,7 +569,7 @@ mod tests {
 
     fn demo_answers() -> crate::answers::Answers {
         crate::answers::Answers {
-            name: crate::name::ProjectName::parse("demo").unwrap(),
+            name: crate::answers::ProjectName::parse("demo").unwrap(),
             db: crate::answers::Db::Sqlite,
             ci: crate::answers::Ci::Github,
             author: "Ada".into(),

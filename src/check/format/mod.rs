@@ -7,16 +7,28 @@ mod junit;
 mod markdown;
 mod text;
 
-use crate::check::report::Report;
-use crate::cli::CheckFormat;
+use clap::ValueEnum;
 
-pub fn render(report: &Report, format: CheckFormat) -> String {
+use crate::check::report::Report;
+
+/// The report formats, as `--format` names them. The check library owns the list; `cli` uses it
+/// as it uses `answers::Db`, so the library never imports the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Github,
+    Markdown,
+}
+
+pub fn render(report: &Report, format: Format) -> String {
     match format {
-        CheckFormat::Text => text::render(report),
-        CheckFormat::Json => json::render(report),
-        CheckFormat::Junit => junit::render(report),
-        CheckFormat::Github => github::render(report),
-        CheckFormat::Markdown => markdown::render(report),
+        Format::Text => text::render(report),
+        Format::Json => json::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }
 

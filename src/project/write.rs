@@ -1,58 +1,24 @@
-//! Writing a rendered [`Tree`] to disk, atomically.
+//! Writing a rendered [`Tree`] to disk, atomically; the only code that touches the target folder.
 //!
 //! The tree is written into a hidden staging folder beside the target (same file system, so the
-//! final step is a rename), made a git repository there, and only then renamed into place. A
-//! failure at any step drops the staging folder and leaves the target as it was. With `--force`
-//! into an existing folder the staged files are moved in one by one, replacing only the
-//! template's own files: nothing else of the user's is touched.
+//! final step is a rename), sealed there by the caller (`project::generate` makes it a git
+//! repository), and only then renamed into place. A failure at any step drops the staging folder
+//! and leaves the target as it was. With `--force` into an existing folder the staged files are
+//! moved in one by one, replacing only the template's own files: nothing else of the user's is
+//! touched. The `.env` secret is written here too, beside the tree, never into it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use tempfile::TempDir;
+
 use crate::error::{Error, Result};
-use crate::git;
 use crate::tree::Tree;
 
 /// The file holding the development secrets; written beside the tree, never committed.
 pub const ENV_FILE: &str = ".env";
 const ENV_EXAMPLE_FILE: &str = ".env.example";
 const SECRET_KEY: &str = "JWT_SECRET=";
-
-#[derive(Debug, Clone)]
-pub struct WriteOptions {
-    pub force: bool,
-    pub git: GitMode,
-    pub commit_message: String,
-    /// The first commit's author; git's configured identity when `None`.
-    pub identity: Option<git::Identity>,
-    /// The `origin` URL to record (never contacted).
-    pub remote: Option<String>,
-}
-
-/// Whether to make the project a git repository.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GitMode {
-    Off,
-    /// `folio new`: like `cargo new`, not inside an existing work tree.
-    UnlessInsideWorkTree,
-    /// `folio batch`: every student's folder is its own repository, wherever it is.
-    Always,
-}
-
-/// What happened to version control.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GitOutcome {
-    Committed(String),
-    /// The target is inside this existing work tree, so no repository was made.
-    InsideWorkTree(PathBuf),
-    Disabled,
-}
-
-#[derive(Debug, Clone)]
-pub struct Written {
-    pub files: usize,
-    pub git: GitOutcome,
-}
 
 /// Whether `target` may be written, before any work is done.
 pub fn check_target(target: &Path, force: bool) -> Result<()> {
@@ -68,28 +34,23 @@ pub fn check_target(target: &Path, force: bool) -> Result<()> {
     }
 }
 
-/// Writes `tree` (plus a fresh `.env`) to `target`, atomically; see the module comment.
-pub fn write_project(tree: &Tree, target: &Path, options: &WriteOptions) -> Result<Written> {
-    check_target(target, options.force)?;
+/// A tree written into its staging folder, not yet visible at the target.
+#[derive(Debug)]
+pub struct Staged {
+    stage: TempDir,
+    target: PathBuf,
+    merge: bool,
+}
+
+/// Writes `tree` and a fresh `.env` into a staging folder beside `target`; see the module comment.
+pub fn stage(tree: &Tree, target: &Path, force: bool) -> Result<Staged> {
+    check_target(target, force)?;
     let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| Error::io("create the folder", parent, e))?;
-    let merge_into_existing = target.exists() && !is_empty_dir(target)?;
-
-    let git = match options.git {
-        GitMode::Off => GitOutcome::Disabled,
-        GitMode::UnlessInsideWorkTree => match git::enclosing_work_tree(target) {
-            Some(work_tree) => GitOutcome::InsideWorkTree(work_tree),
-            None => GitOutcome::Committed(String::new()),
-        },
-        GitMode::Always if merge_into_existing && target.join(".git").exists() => {
-            GitOutcome::InsideWorkTree(target.to_path_buf())
-        }
-        GitMode::Always => GitOutcome::Committed(String::new()),
-    };
-
+    let merge = target.exists() && !is_empty_dir(target)?;
     let file_name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -100,46 +61,39 @@ pub fn write_project(tree: &Tree, target: &Path, options: &WriteOptions) -> Resu
         .map_err(|e| Error::io("create a staging folder in", parent, e))?;
     write_tree(tree, stage.path())?;
     write_env_file(tree, stage.path())?;
-
-    let git = if merge_into_existing {
-        move_files_into(stage.path(), target)?;
-        commit_if_wanted(git, tree, target, options)?
-    } else {
-        let git = commit_if_wanted(git, tree, stage.path(), options)?;
-        if target.exists() {
-            fs::remove_dir(target).map_err(|e| Error::io("replace the empty folder", target, e))?;
-        }
-        let staged = stage.keep();
-        if let Err(e) = fs::rename(&staged, target) {
-            let _ = fs::remove_dir_all(&staged);
-            return Err(Error::io("move the project into", target, e));
-        }
-        git
-    };
-    Ok(Written {
-        files: tree.len(),
-        git,
+    Ok(Staged {
+        stage,
+        target: target.to_path_buf(),
+        merge,
     })
 }
 
-fn commit_if_wanted(
-    git: GitOutcome,
-    tree: &Tree,
-    dir: &Path,
-    options: &WriteOptions,
-) -> Result<GitOutcome> {
-    match git {
-        GitOutcome::Committed(_) => {
-            let oid = git::init_and_commit(
-                dir,
-                tree,
-                &options.commit_message,
-                options.identity.as_ref(),
-                options.remote.as_deref(),
-            )?;
-            Ok(GitOutcome::Committed(oid.to_string()))
+impl Staged {
+    /// Whether the target already holds files, so publishing merges into it (`--force`).
+    pub fn merges_into_existing(&self) -> bool {
+        self.merge
+    }
+
+    /// Makes the files visible at the target. `seal` runs on the folder that holds them in their
+    /// final form: the staging folder just before the rename, or the target itself after a merge
+    /// (there is no rename then). When `seal` fails on a fresh target, nothing appears there.
+    pub fn publish<T>(self, seal: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+        let target = self.target;
+        if self.merge {
+            move_files_into(self.stage.path(), &target)?;
+            return seal(&target);
         }
-        other => Ok(other),
+        let sealed = seal(self.stage.path())?;
+        if target.exists() {
+            fs::remove_dir(&target)
+                .map_err(|e| Error::io("replace the empty folder", &target, e))?;
+        }
+        let staged = self.stage.keep();
+        if let Err(e) = fs::rename(&staged, &target) {
+            let _ = fs::remove_dir_all(&staged);
+            return Err(Error::io("move the project into", &target, e));
+        }
+        Ok(sealed)
     }
 }
 

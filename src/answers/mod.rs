@@ -1,8 +1,9 @@
-//! The answers a project is generated from: validation, defaults, prompts, and `.folio.toml`.
+//! The answers a project is generated from, as types: the option enums, [`Answers`], the answers
+//! file and `.folio.toml`, the checks of free text, and [`ProjectName`] (in [`name`]).
 //!
-//! Flags win over an answers file, which wins over prompts (in a terminal) and defaults. The result
-//! is one typed [`Answers`] value; commands never look at raw flags. The same keys are written to
-//! the generated project's `.folio.toml`, so that file doubles as an answers file for `--answers`.
+//! Turning flags, files and prompts into these types is [`crate::settings`]' job; this module
+//! only says what a valid answer is. The keys of [`AnswersFile`] are written to the generated
+//! project's `.folio.toml`, so that file doubles as an answers file for `--answers`.
 
 use std::path::Path;
 
@@ -10,7 +11,10 @@ use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::name::ProjectName;
+
+pub mod name;
+
+pub use name::{ProjectName, flat_case};
 
 /// The provenance file every generated project carries.
 pub const PROVENANCE_FILE: &str = ".folio.toml";
@@ -28,23 +32,13 @@ pub enum Db {
 }
 
 impl Db {
-    /// Reads a database name as manifests and rosters spell it (case-insensitive).
+    /// Reads a database name as rosters spell it (case-insensitive).
     pub fn parse(text: &str) -> Option<Db> {
         match text.trim().to_ascii_lowercase().as_str() {
             "sqlite" => Some(Db::Sqlite),
             "postgres" | "postgresql" => Some(Db::Postgres),
             _ => None,
         }
-    }
-
-    /// A stack's default: the first database its manifest lists.
-    pub fn default_for(stack: &crate::template::registry::Stack) -> Db {
-        stack
-            .manifest
-            .databases
-            .first()
-            .and_then(|d| Db::parse(d))
-            .unwrap_or(Db::Sqlite)
     }
 
     pub fn id(self) -> &'static str {
@@ -180,7 +174,7 @@ impl Answers {
     /// The `.folio.toml` text recording where the project came from.
     pub fn provenance(&self, stack: &str) -> String {
         let file = AnswersFile {
-            folio_version: Some(crate::VERSION.to_string()),
+            folio_version: Some(crate::version::VERSION.to_string()),
             stack: Some(stack.to_string()),
             name: Some(self.name.to_string()),
             db: Some(self.db),
@@ -232,16 +226,6 @@ pub fn check_description(value: &str) -> Result<String> {
 /// The description a project gets when none is given.
 pub fn default_description(name: &ProjectName) -> String {
     format!("{name}: a task-tracking REST API with authentication, a database and monitoring.")
-}
-
-/// The author a project gets when none is given: git's `user.name`, else a neutral phrase.
-pub fn default_author(name: &ProjectName) -> String {
-    git2::Config::open_default()
-        .and_then(|c| c.get_string("user.name"))
-        .ok()
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty() && check_author(n).is_ok())
-        .unwrap_or_else(|| format!("The {name} authors"))
 }
 
 /// The current calendar year (UTC), for the LICENSE line.
