@@ -111,6 +111,13 @@ pub enum Error {
     #[error("the embedded template `{template}` is broken: {message}")]
     Template { template: String, message: String },
 
+    #[error("the template folder {} is broken: `{template}`: {message}", folder.display())]
+    TemplateFolder {
+        folder: PathBuf,
+        template: String,
+        message: String,
+    },
+
     #[error("git failed while {action}: {message}.")]
     Git {
         action: &'static str,
@@ -209,6 +216,10 @@ impl Error {
             ),
             Error::Template { .. } => Some(
                 "this is a bug in folio, not in your input: please report it with the command you ran."
+                    .into(),
+            ),
+            Error::TemplateFolder { .. } => Some(
+                "each stack is a folder holding a template.toml and plain files (no symbolic links); paths in the manifest stay inside the folder."
                     .into(),
             ),
             Error::Git { .. } => Some(

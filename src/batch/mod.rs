@@ -23,8 +23,8 @@ use crate::error::{Error, Result};
 use crate::git::Identity;
 use crate::project::generate::{self, GitOutcome, GitPolicy, Options};
 use crate::settings::{self, Given, Prompts};
+use crate::template::helpers;
 use crate::template::registry::{Registry, Stack};
-use crate::template::render;
 use report::{RowResult, Status};
 use roster::RosterRow;
 
@@ -64,7 +64,7 @@ const REMOTE_PATTERN: &str = "remote";
 
 /// Compiles the patterns once; a syntax error stops the whole batch before any row is read.
 pub fn pattern_engine(settings: &BatchSettings) -> Result<Handlebars<'static>> {
-    let mut hb = render::base_engine();
+    let mut hb = helpers::base_engine();
     let patterns = [
         ("--name-pattern", NAME_PATTERN, Some(&settings.name_pattern)),
         (

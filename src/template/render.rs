@@ -1,30 +1,29 @@
-//! Rendering a stack into a [`Tree`], in memory.
+//! Rendering a stack into a [`Tree`], in memory: the context every template sees, which files a
+//! render takes, and one engine, Handlebars, with each template parsed at most once per registry.
 //!
-//! Handlebars is set up for code, not HTML: strict mode (a missing variable is an error, not an
-//! empty string), no escaping, and helpers that quote a user's free text for the format it lands
-//! in. Values are inserted once and never re-parsed as templates, so an answer cannot inject
-//! template syntax. Only `*.hbs` files are rendered; everything else is copied byte for byte.
+//! Values are inserted once and never re-parsed as templates, so an answer cannot inject template
+//! syntax. Only `*.hbs` files are rendered; everything else is copied byte for byte. A rendered
+//! path that would leave the project folder (`..`, an absolute path) is refused. The embedded
+//! templates go through the line-segment fast path ([`super::fast`]), whose output equals
+//! Handlebars' on the whole text; a folder from disk is rendered whole by plain Handlebars. The
+//! engine set-up and helpers are in [`super::helpers`].
 
-use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{PoisonError, RwLock};
 
-use handlebars::{Handlebars, Helper, HelperDef, RenderErrorReason, ScopedJson, no_escape};
-use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
-use include_dir::Dir;
+use handlebars::{Handlebars, RenderError, RenderErrorReason};
 use serde::Serialize;
 
 use crate::answers::Answers;
-use crate::answers::flat_case;
 use crate::error::{Error, Result};
+use crate::template::fast::segments::{Segment, includes_partial, segments};
+use crate::template::fast::substitute::substitute;
+use crate::template::helpers::{STRING_HELPERS, base_engine};
 use crate::template::manifest::FileRule;
-use crate::template::registry::{Registry, SHARED_DIR, Stack};
-use crate::template::segments::{Segment, includes_partial, segments};
-use crate::template::substitute::{StringHelper, substitute};
+use crate::template::registry::{Registry, SHARED_DIR, Source, Stack, TemplateFile, escapes};
 use crate::tree::Tree;
+use crate::version::VERSION;
 
-/// Files in the template folders that are folio's, not the generated project's.
-const MANIFEST_FILES: &[&str] = &["template.toml", "shared.toml"];
-const PARTIALS_DIR: &str = "partials/";
 const TEMPLATE_SUFFIX: &str = ".hbs";
 
 /// What every template sees. Every key is always present, so strict mode only ever catches typos.
@@ -66,7 +65,7 @@ impl<'a> RenderContext<'a> {
             ci: answers.ci.id(),
             ci_github: answers.ci.id() == "github",
             ci_gitlab: answers.ci.id() == "gitlab",
-            folio_version: crate::version::VERSION,
+            folio_version: VERSION,
             student: &answers.student,
             vars: &stack.manifest.vars,
         }
@@ -91,8 +90,8 @@ pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<T
     let chosen = choose(registry, stack, &context)?;
     let renderer = Renderer::new(registry, &context)?;
     let mut tree = Tree::new();
-    for (template, rel, file) in chosen {
-        let (out_path, contents) = renderer.render_file(template, rel, file)?;
+    for (template, file) in chosen {
+        let (out_path, contents) = renderer.render_file(template, file)?;
         let executable = stack.manifest.executable.contains(&out_path);
         tree.insert(out_path, contents, executable);
     }
@@ -102,6 +101,18 @@ pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<T
         false,
     );
     Ok(tree)
+}
+
+/// The error for a broken template of `registry`: folio's bug when embedded, the folder's when not.
+fn broken(registry: &Registry, template: String, message: String) -> Error {
+    match &registry.source {
+        Source::Embedded => Error::Template { template, message },
+        Source::Folder(folder) => Error::TemplateFolder {
+            folder: folder.clone(),
+            template,
+            message,
+        },
+    }
 }
 
 /// The template files this render uses, in order: shared, then stack, so the stack's version wins.
@@ -117,48 +128,30 @@ fn choose<'r>(
         .chain(&stack.manifest.files)
         .collect();
     let mut chosen = Vec::new();
-    for (dir, template) in [
-        (registry.shared_dir, SHARED_DIR),
-        (stack.dir, stack.manifest.id.as_str()),
+    for (files, template) in [
+        (&registry.shared_files, SHARED_DIR),
+        (&stack.files, stack.manifest.id.as_str()),
     ] {
-        for file in files(dir) {
-            let full = file.path().to_str().ok_or_else(|| Error::Template {
-                template: template.to_string(),
-                message: format!("the path {} is not UTF-8", file.path().display()),
-            })?;
-            let rel = full
-                .strip_prefix(template)
-                .and_then(|p| p.strip_prefix('/'))
-                .unwrap_or(full);
-            if MANIFEST_FILES.contains(&rel)
-                || (template == SHARED_DIR && rel.starts_with(PARTIALS_DIR))
-            {
-                continue;
-            }
-            if included(rel, &rules, context).map_err(|message| Error::Template {
-                template: template.to_string(),
-                message,
-            })? {
-                chosen.push((template, rel, file));
+        for file in files {
+            let take = included(&file.path, &rules, context)
+                .map_err(|message| broken(registry, template.to_string(), message))?;
+            if take {
+                chosen.push((template, file));
             }
         }
     }
     Ok(chosen)
 }
 
-/// A chosen template file: the template it comes from, its path there, its embedded bytes.
-type Chosen<'a> = (&'a str, &'a str, &'static include_dir::File<'static>);
+/// A chosen template file and the template it comes from.
+type Chosen<'a> = (&'a str, &'a TemplateFile);
 
 /// Handlebars plus the data of one render, fed segment by segment (see [`segments`]).
 struct Renderer<'r> {
-    handlebars: Handlebars<'static>,
-    /// The engine with every partial registered, built (parsing them all) only when a templated
-    /// run includes a partial other than on a standalone line of its own.
-    with_partials: OnceCell<Result<Handlebars<'static>>>,
     data: handlebars::Context,
-    /// The shared partials' sources, by name, rendered in place of their standalone lines.
-    partials: BTreeMap<String, &'static str>,
     registry: &'r Registry,
+    /// Plain Handlebars on each whole text (a folder from disk), rather than the fast path.
+    plain: bool,
 }
 
 /// How deep partials may include partials before Handlebars itself takes over (and reports a loop).
@@ -166,56 +159,56 @@ const MAX_PARTIAL_DEPTH: usize = 8;
 
 impl<'r> Renderer<'r> {
     fn new(registry: &'r Registry, context: &RenderContext<'_>) -> Result<Self> {
-        let data = handlebars::Context::wraps(context).map_err(|e| Error::Template {
-            template: context.stack.to_string(),
-            message: e.to_string(),
-        })?;
-        let partials = partial_sources(registry)?;
+        let data = handlebars::Context::wraps(context)
+            .map_err(|e| broken(registry, context.stack.to_string(), e.to_string()))?;
         Ok(Renderer {
-            handlebars: base_engine(),
-            with_partials: OnceCell::new(),
             data,
-            partials,
             registry,
+            plain: registry.source != Source::Embedded,
         })
     }
 
     /// One template file: its output path (rendered when it holds `{{`, without `.hbs`) and
     /// contents.
-    fn render_file(
-        &self,
-        template: &str,
-        rel: &str,
-        file: &include_dir::File<'static>,
-    ) -> Result<(String, Vec<u8>)> {
-        let broken = |message: String| Error::Template {
-            template: format!("{template}/{rel}"),
-            message,
-        };
+    fn render_file(&self, template: &str, file: &TemplateFile) -> Result<(String, Vec<u8>)> {
+        let rel = file.path.as_str();
+        let broken = |message: String| broken(self.registry, format!("{template}/{rel}"), message);
         let mut out_path = rel.to_string();
         if out_path.contains("{{") {
-            out_path = match substitute(&out_path, self.data.data(), STRING_HELPERS) {
+            let fast = (!self.plain)
+                .then(|| substitute(&out_path, self.data.data(), STRING_HELPERS))
+                .flatten();
+            out_path = match fast {
                 Some(filled) => filled,
                 None => self
-                    .handlebars
-                    .render_template_with_context(&out_path, &self.data)
+                    .cached(&out_path, false)
                     .map_err(|e| broken(e.to_string()))?,
             };
+            if out_path.is_empty() || escapes(&out_path) {
+                return Err(broken(format!(
+                    "the path renders to `{out_path}`, which leaves the project folder"
+                )));
+            }
         }
         let contents = match out_path.strip_suffix(TEMPLATE_SUFFIX) {
             Some(stripped) => {
                 out_path = stripped.to_string();
-                let text = std::str::from_utf8(file.contents())
+                let text = std::str::from_utf8(&file.contents)
                     .map_err(|_| broken("a .hbs file must be UTF-8".into()))?;
                 let mut out = String::with_capacity(text.len());
-                if self.render_segments(text, 0, &mut out).is_err() {
-                    // A run rendered alone reports lines relative to itself; the whole text
-                    // through Handlebars names the real line.
+                let rendered = if self.plain {
+                    self.render_whole(text, &mut out)
+                } else {
+                    self.render_segments(text, 0, &mut out)
+                };
+                if rendered.is_err() {
+                    // A run rendered alone reports lines relative to itself, and a cached
+                    // template is named by its text; the whole text, unnamed, names the real line.
                     return Err(broken(self.whole_text_error(text)));
                 }
                 out.into_bytes()
             }
-            None => file.contents().to_vec(),
+            None => file.contents.to_vec(),
         };
         Ok((out_path, contents))
     }
@@ -227,26 +220,24 @@ impl<'r> Renderer<'r> {
         text: &str,
         depth: usize,
         out: &mut String,
-    ) -> std::result::Result<(), handlebars::RenderError> {
-        // One Handlebars call per run, not one for all: the parser finds each element's line
+    ) -> std::result::Result<(), RenderError> {
+        // One Handlebars template per run, not one for all: the parser finds each element's line
         // by scanning from the start of its text, so a joined text costs more than its parts.
         for segment in segments(text) {
             match segment {
                 Segment::Literal(literal) => out.push_str(literal),
                 Segment::Comment(_) => {}
                 Segment::Partial { name, .. }
-                    if depth < MAX_PARTIAL_DEPTH && self.partials.contains_key(name) =>
+                    if depth < MAX_PARTIAL_DEPTH && self.registry.partials.contains_key(name) =>
                 {
-                    self.render_segments(self.partials[name], depth + 1, out)?;
+                    self.render_segments(&self.registry.partials[name], depth + 1, out)?;
                 }
                 Segment::Partial { line, .. } => self.render_whole(line, out)?,
                 Segment::Conditional(block) => {
                     let selector = block.selector();
                     let taken = match substitute(&selector, self.data.data(), STRING_HELPERS) {
                         Some(taken) => taken,
-                        None => self
-                            .handlebars
-                            .render_template_with_context(&selector, &self.data)?,
+                        None => self.cached(&selector, false)?,
                     };
                     if let Some(body) = taken
                         .parse::<usize>()
@@ -259,62 +250,138 @@ impl<'r> Renderer<'r> {
                 Segment::Template(run) if includes_partial(run) => self.render_whole(run, out)?,
                 Segment::Template(run) => match substitute(run, self.data.data(), STRING_HELPERS) {
                     Some(filled) => out.push_str(&filled),
-                    None => out.push_str(
-                        &self
-                            .handlebars
-                            .render_template_with_context(run, &self.data)?,
-                    ),
+                    None => out.push_str(&self.cached(run, false)?),
                 },
             }
         }
         Ok(())
     }
 
-    /// Renders `text` in one piece with every partial registered (the slow, plain way).
-    fn render_whole(
-        &self,
-        text: &str,
-        out: &mut String,
-    ) -> std::result::Result<(), handlebars::RenderError> {
-        let full = self
-            .with_partials
-            .get_or_init(|| engine(self.registry))
-            .as_ref()
-            .map_err(|e| {
-                handlebars::RenderError::from(handlebars::RenderErrorReason::Other(e.to_string()))
-            })?;
-        out.push_str(&full.render_template_with_context(text, &self.data)?);
+    /// Renders `text` in one piece with every partial registered (the plain way).
+    fn render_whole(&self, text: &str, out: &mut String) -> std::result::Result<(), RenderError> {
+        out.push_str(&self.cached(text, true)?);
         Ok(())
     }
 
+    fn cached(&self, text: &str, partials: bool) -> std::result::Result<String, RenderError> {
+        self.registry.parsed.render(
+            text,
+            partials.then_some(&self.registry.partials),
+            &self.data,
+        )
+    }
+
     fn whole_text_error(&self, text: &str) -> String {
-        let mut sink = String::new();
-        match self.render_whole(text, &mut sink) {
+        match self
+            .registry
+            .parsed
+            .render_uncached(text, &self.registry.partials, &self.data)
+        {
             Err(e) => e.to_string(),
-            Ok(()) => "the template did not render".to_string(),
+            Ok(_) => "the template did not render".to_string(),
         }
     }
 }
 
-/// The shared partials' sources by name (`partials/readme_api.hbs` is `readme_api`).
-fn partial_sources(registry: &Registry) -> Result<BTreeMap<String, &'static str>> {
-    let partials_root = format!("{SHARED_DIR}/{PARTIALS_DIR}");
-    let mut out = BTreeMap::new();
-    for file in files(registry.shared_dir) {
-        let path = file.path().to_string_lossy();
-        let Some(name) = path
-            .strip_prefix(&partials_root)
-            .and_then(|p| p.strip_suffix(TEMPLATE_SUFFIX))
-        else {
-            continue;
-        };
-        let text = std::str::from_utf8(file.contents()).map_err(|_| Error::Template {
-            template: path.to_string(),
-            message: "a partial must be UTF-8".into(),
-        })?;
-        out.insert(name.to_string(), text);
+/// The templates of one registry, each parsed the first time it is rendered and kept: `batch`
+/// and `check` render the same templates many times and pay each parse once.
+///
+/// A template is registered under its own text, so equal texts share one parse. The shared
+/// partials are registered the first time a text needs them (most renders never do).
+pub(crate) struct Parsed {
+    engine: RwLock<Engine>,
+}
+
+struct Engine {
+    handlebars: Handlebars<'static>,
+    with_partials: bool,
+    /// Texts registered so far (Handlebars keeps them by name; this avoids a lookup by name
+    /// that would copy the text).
+    known: HashSet<String>,
+}
+
+impl Default for Parsed {
+    fn default() -> Self {
+        Parsed {
+            engine: RwLock::new(Engine {
+                handlebars: base_engine(),
+                with_partials: false,
+                known: HashSet::new(),
+            }),
+        }
     }
-    Ok(out)
+}
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let engine = self.engine.read().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("Parsed")
+            .field("templates", &engine.known.len())
+            .field("with_partials", &engine.with_partials)
+            .finish()
+    }
+}
+
+impl Parsed {
+    /// Renders `text` with `data`, parsing it only the first time; `partials` are registered
+    /// first when given and not yet there.
+    fn render(
+        &self,
+        text: &str,
+        partials: Option<&BTreeMap<String, String>>,
+        data: &handlebars::Context,
+    ) -> std::result::Result<String, RenderError> {
+        {
+            let engine = self.engine.read().unwrap_or_else(PoisonError::into_inner);
+            if engine.known.contains(text) && (partials.is_none() || engine.with_partials) {
+                return engine.handlebars.render_with_context(text, data);
+            }
+        }
+        let mut engine = self.engine.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(partials) = partials {
+            engine.add_partials(partials)?;
+        }
+        if !engine.known.contains(text) {
+            engine
+                .handlebars
+                .register_template_string(text, text)
+                .map_err(|e| RenderError::from(RenderErrorReason::TemplateError(e)))?;
+            engine.known.insert(text.to_string());
+        }
+        engine.handlebars.render_with_context(text, data)
+    }
+
+    /// Renders `text` without naming or keeping it, for the error message of a broken template.
+    fn render_uncached(
+        &self,
+        text: &str,
+        partials: &BTreeMap<String, String>,
+        data: &handlebars::Context,
+    ) -> std::result::Result<String, RenderError> {
+        let mut engine = self.engine.write().unwrap_or_else(PoisonError::into_inner);
+        engine.add_partials(partials)?;
+        engine.handlebars.render_template_with_context(text, data)
+    }
+}
+
+impl Engine {
+    fn add_partials(
+        &mut self,
+        partials: &BTreeMap<String, String>,
+    ) -> std::result::Result<(), RenderError> {
+        if self.with_partials {
+            return Ok(());
+        }
+        for (name, text) in partials {
+            self.handlebars.register_partial(name, text).map_err(|e| {
+                RenderError::from(RenderErrorReason::Other(format!(
+                    "the partial {SHARED_DIR}/partials/{name}{TEMPLATE_SUFFIX}: {e}"
+                )))
+            })?;
+        }
+        self.with_partials = true;
+        Ok(())
+    }
 }
 
 /// Whether every rule that covers `path` holds.
@@ -336,113 +403,6 @@ fn included(
         }
     }
     Ok(true)
-}
-
-/// All files under `dir`, depth first.
-fn files(dir: &'static Dir<'static>) -> Vec<&'static include_dir::File<'static>> {
-    let mut out: Vec<_> = dir.files().collect();
-    for sub in dir.dirs() {
-        out.extend(files(sub));
-    }
-    out
-}
-
-/// folio's helpers, each one string to another. Registered with Handlebars and used as they are
-/// by [`substitute`] on the runs it fills in itself.
-pub const STRING_HELPERS: &[(&str, StringHelper)] = &[
-    ("snake", |s| s.to_snake_case()),
-    ("kebab", |s| s.to_kebab_case()),
-    ("pascal", |s| s.to_upper_camel_case()),
-    ("camel", |s| s.to_lower_camel_case()),
-    ("shouty", |s| s.to_shouty_snake_case()),
-    ("flat", flat_case),
-    ("json", quote_json),
-    ("yaml", quote_json),
-    ("toml", |s| toml::Value::String(s.to_string()).to_string()),
-    ("slug", slug),
-];
-
-/// A [`StringHelper`] as Handlebars calls it: one string parameter.
-struct HandlebarsHelper {
-    name: &'static str,
-    function: StringHelper,
-}
-
-impl HelperDef for HandlebarsHelper {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        helper: &Helper<'rc>,
-        registry: &'reg Handlebars<'reg>,
-        _: &'rc handlebars::Context,
-        _: &mut handlebars::RenderContext<'reg, 'rc>,
-    ) -> std::result::Result<ScopedJson<'rc>, handlebars::RenderError> {
-        let param = helper
-            .param(0)
-            .ok_or(RenderErrorReason::ParamNotFoundForIndex(self.name, 0))?;
-        if registry.strict_mode() && param.is_value_missing() {
-            // Name the missing value, as strict mode does for a plain `{{value}}`.
-            return Err(RenderErrorReason::MissingVariable(param.relative_path().cloned()).into());
-        }
-        let text = param.value().as_str().ok_or_else(|| {
-            RenderErrorReason::ParamTypeMismatchForName(
-                self.name,
-                "0".to_string(),
-                "string".to_string(),
-            )
-        })?;
-        Ok(ScopedJson::Derived(serde_json::Value::String((self
-            .function)(
-            text
-        ))))
-    }
-}
-
-/// A name fit for a folder and a URL: ASCII transliteration, lower case, words joined by `-`.
-/// `José Núñez` becomes `jose-nunez`.
-pub fn slug(s: &str) -> String {
-    let ascii = deunicode::deunicode(s).to_ascii_lowercase();
-    let words: Vec<&str> = ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.join("-")
-}
-
-/// A double-quoted string literal valid in JSON, YAML, Python, JavaScript, Go and Java.
-///
-/// serde_json escapes quotes, backslashes and control characters; DEL and the two Unicode line
-/// separators are escaped too because YAML and older JavaScript reject them raw.
-pub fn quote_json(s: &str) -> String {
-    serde_json::to_string(s)
-        .expect("a string always serializes")
-        .replace('\u{7f}', "\\u007f")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
-}
-
-/// Handlebars set up for code: strict, no escaping, folio's case and quoting helpers.
-/// Also used for `folio batch` name and remote patterns.
-pub fn base_engine() -> Handlebars<'static> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(no_escape);
-    for &(name, function) in STRING_HELPERS {
-        hb.register_helper(name, Box::new(HandlebarsHelper { name, function }));
-    }
-    hb
-}
-
-/// The engine for templates: [`base_engine`] plus the shared partials.
-fn engine(registry: &Registry) -> Result<Handlebars<'static>> {
-    let mut hb = base_engine();
-    for (name, text) in partial_sources(registry)? {
-        hb.register_partial(&name, text)
-            .map_err(|e| Error::Template {
-                template: format!("{SHARED_DIR}/{PARTIALS_DIR}{name}{TEMPLATE_SUFFIX}"),
-                message: e.to_string(),
-            })?;
-    }
-    Ok(hb)
 }
 
 #[cfg(test)]
@@ -502,10 +462,19 @@ mod tests {
             let renderer = Renderer::new(registry, &context).unwrap();
             let sources = chosen
                 .iter()
-                .filter(|(_, rel, _)| rel.ends_with(TEMPLATE_SUFFIX))
-                .map(|(t, rel, f)| (format!("{t}/{rel}"), f.contents_utf8().unwrap()))
-                .chain(renderer.partials.iter().map(|(n, t)| (n.clone(), *t)));
-            for (_, rel, _) in chosen.iter().filter(|(_, rel, _)| rel.contains("{{")) {
+                .filter(|(_, f)| f.path.ends_with(TEMPLATE_SUFFIX))
+                .map(|(t, f)| {
+                    let text = std::str::from_utf8(&f.contents).unwrap();
+                    (format!("{t}/{}", f.path), text)
+                })
+                .chain(
+                    registry
+                        .partials
+                        .iter()
+                        .map(|(n, t)| (n.clone(), t.as_str())),
+                );
+            for (_, f) in chosen.iter().filter(|(_, f)| f.path.contains("{{")) {
+                let rel = f.path.as_str();
                 let mut whole = String::new();
                 renderer.render_whole(rel, &mut whole).unwrap();
                 let fast = substitute(rel, renderer.data.data(), STRING_HELPERS);
@@ -578,24 +547,5 @@ mod tests {
             year: 2026,
             student: "Grace".into(),
         }
-    }
-
-    #[test]
-    fn slugs_are_ascii_kebab() {
-        assert_eq!(slug("José Núñez"), "jose-nunez");
-        assert_eq!(slug("  Ada  LOVELACE!! "), "ada-lovelace");
-        assert_eq!(slug("李小龙"), "li-xiao-long");
-    }
-
-    #[test]
-    fn quoting_survives_hostile_text() {
-        let hostile = "He said \"hi\" \\ {{name}} \u{7f}\u{2028}";
-        let quoted = quote_json(hostile);
-        let back: String = serde_json::from_str(&quoted).unwrap();
-        assert_eq!(back, hostile);
-        assert!(!quoted.contains('\u{7f}'));
-        let toml_line = format!("x = {}", toml::Value::String(hostile.into()));
-        let parsed: toml::Table = toml::from_str(&toml_line).unwrap();
-        assert_eq!(parsed["x"].as_str(), Some(hostile));
     }
 }

@@ -17,8 +17,7 @@
 
 use serde_json::Value;
 
-/// A helper that turns one string into another (`snake`, `json`, ...).
-pub type StringHelper = fn(&str) -> String;
+pub use crate::template::helpers::StringHelper;
 
 /// Handlebars' own helpers: a bare `{{name}}` with one of these names calls the helper.
 const BUILTIN_HELPERS: &[&str] = &[
