@@ -15,6 +15,7 @@ pub mod git;
 pub mod name;
 pub mod output;
 pub mod template;
+pub mod update;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Batch(args) => commands::batch::run(args, &ctx),
         Command::List(args) => commands::list::run(args, &ctx),
         Command::Check(args) => commands::check::run(args, &ctx),
+        Command::Update(args) => commands::update::run(args, &ctx),
         Command::Completions(args) => commands::completions::run(args, &ctx),
     }
 }

@@ -9,3 +9,4 @@ mod names;
 mod new;
 mod snapshots;
 mod support;
+mod update;

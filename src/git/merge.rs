@@ -161,7 +161,7 @@ pub fn render_trailer(message: &str) -> Option<(String, String)> {
         .iter()
         .filter(|(key, _)| key.eq_ignore_ascii_case(RENDER_TRAILER))
         .map(|(_, value)| value)
-        .last()?;
+        .next_back()?;
     let mut words = value.split_whitespace();
     let template = words.next()?.to_string();
     let version = words.next()?.to_string();
