@@ -45,6 +45,8 @@ pub enum Command {
     List(ListArgs),
     /// Audit a repository against the portfolio checklist (exit 1 when it falls short).
     Check(CheckArgs),
+    /// Merge this folio's templates into generated repositories, as a real git merge.
+    Update(UpdateArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -230,6 +232,57 @@ pub struct CheckArgs {
     /// Skip an area or a rule (e.g. git.history); repeatable.
     #[arg(long, value_name = "AREA|RULE")]
     pub ignore: Vec<String>,
+}
+
+/// Merge this folio's templates into a generated repository (or many).
+///
+/// folio renders the project again from its .folio.toml (with any --set changes), commits that
+/// render on top of the commit that holds the previous one (the newest commit with a
+/// `Folio-Render` trailer), and merges it into your branch with git's own merge: files you did
+/// not touch take the template's changes, your edits stay, and overlapping edits become normal
+/// git conflicts (`git status` lists them; `git commit` finishes, `git merge --abort` undoes).
+/// Your .env is never touched. Exit status: 0 updated or up to date, 1 conflicts to resolve
+/// (or, with --check, an update is available), 2 on an error.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  folio update --dry-run\n  folio update\n  folio update --set db=postgres --set ci=gitlab\n  folio update --check          # in CI: exit 1 when an update is available\n  folio update cohort-7/        # every repository of a folio batch folder"
+)]
+pub struct UpdateArgs {
+    /// Repositories to update, or folders made by `folio batch` (their batch-report.json lists
+    /// the repositories). [default: the current folder]
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// Change an answer during the update, e.g. db=postgres, ci=gitlab, license=mit; repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<crate::update::sets::Assignment>,
+
+    /// Show what would happen to every file, and touch nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+
+    /// Exit 1 when an update is available, 0 when not; touch nothing (for CI).
+    #[arg(long)]
+    pub check: bool,
+
+    /// The commit that holds folio's previous render, when history lost its `Folio-Render`
+    /// trailer (e.g. after a squash). [default: the newest commit with the trailer]
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// Output format: text for people, json for scripts.
+    #[arg(long, value_enum, default_value_t = UpdateFormat::Text)]
+    pub format: UpdateFormat,
+
+    /// How many repositories to update at once. [default: the number of CPUs]
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UpdateFormat {
+    Text,
+    Json,
 }
 
 /// Print a completion script, e.g. `folio completions bash > ~/.local/share/bash-completion/completions/folio`.

@@ -130,6 +130,13 @@ pub enum Error {
         flag: &'static str,
     },
 
+    #[error("cannot update {}: {reason}.", path.display())]
+    UpdateRefused {
+        path: PathBuf,
+        reason: String,
+        fix: String,
+    },
+
     #[error("the prompt failed: {0}.")]
     Prompt(String),
 
@@ -229,6 +236,7 @@ impl Error {
             Error::MissingAnswer { flag, .. } => {
                 Some(format!("pass {flag} (or --answers FILE)."))
             }
+            Error::UpdateRefused { fix, .. } => Some(fix.clone()),
             Error::Prompt(_) => Some(
                 "pass the answers as flags and --yes to run without prompts.".into(),
             ),

@@ -14,6 +14,7 @@ use crate::tree::{Tree, TreeFile};
 use loose::LooseWriter;
 
 mod loose;
+pub mod merge;
 
 /// The branch every generated repository starts on.
 pub const INITIAL_BRANCH: &str = "main";
@@ -266,7 +267,7 @@ impl Stat {
 }
 
 /// git's configured identity, or folio's fixed one when none is configured.
-fn configured_identity(repo: &Repository) -> Result<Signature<'static>> {
+pub(crate) fn configured_identity(repo: &Repository) -> Result<Signature<'static>> {
     match repo.signature() {
         Ok(sig) => Ok(sig.to_owned()),
         Err(_) => Signature::now(FALLBACK_NAME, FALLBACK_EMAIL)

@@ -19,6 +19,7 @@ pub mod project;
 pub mod settings;
 pub mod template;
 pub mod tree;
+pub mod update;
 pub mod version;
 
 use crate::cli::{Cli, Command};
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Batch(args) => commands::batch::run(args, &ctx),
         Command::List(args) => commands::list::run(args, &ctx),
         Command::Check(args) => commands::check::run(args, &ctx),
+        Command::Update(args) => commands::update::run(args, &ctx),
         Command::Completions(args) => commands::completions::run(args, &ctx),
     }
 }

@@ -36,6 +36,11 @@ impl Tree {
         );
     }
 
+    /// Removes a file, returning it.
+    pub fn remove(&mut self, path: &str) -> Option<TreeFile> {
+        self.files.remove(path)
+    }
+
     pub fn get(&self, path: &str) -> Option<&TreeFile> {
         self.files.get(path)
     }

@@ -11,6 +11,7 @@ fn help_snapshots() {
         &["list", "--help"],
         &["batch", "--help"],
         &["check", "--help"],
+        &["update", "--help"],
     ] {
         let out = sandbox.folio(args).output().unwrap();
         assert!(out.status.success());

@@ -10,3 +10,4 @@ mod new;
 mod snapshots;
 mod support;
 mod templates;
+mod update;

@@ -163,7 +163,12 @@ impl AnswersFile {
             path: path.to_path_buf(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| Error::AnswersInvalid {
+        Self::parse(&text, path)
+    }
+
+    /// Parses answers read from `path` (named in the error).
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        toml::from_str(text).map_err(|e| Error::AnswersInvalid {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().replace('\n', " "),
         })

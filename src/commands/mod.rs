@@ -5,3 +5,4 @@ pub mod check;
 pub mod completions;
 pub mod list;
 pub mod new;
+pub mod update;

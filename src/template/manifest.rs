@@ -43,6 +43,26 @@ pub struct Manifest {
     /// Files or folders included only under a condition.
     #[serde(default)]
     pub files: Vec<FileRule>,
+    /// How `folio update` treats the files (every file is `managed`, i.e. merged, by default).
+    #[serde(default)]
+    pub update: UpdatePolicy,
+}
+
+/// `[update]`: per-file update policy.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePolicy {
+    /// Output paths written by `folio new` and never touched by `folio update` (the learner's
+    /// own from the first day, e.g. a notes file).
+    #[serde(default)]
+    pub once: Vec<String>,
+}
+
+impl Manifest {
+    /// The output paths whose update policy is `once`.
+    pub fn once_paths(&self) -> Vec<String> {
+        self.update.once.clone()
+    }
 }
 
 /// The generated project's own commands, run with `sh -c` from its root.
