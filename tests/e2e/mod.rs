@@ -27,6 +27,7 @@ mod report;
 mod rfc3339;
 mod runner;
 mod summary;
+mod update;
 mod validators;
 
 #[test]
