@@ -119,6 +119,15 @@ pub struct NewArgs {
     /// template does not own are never deleted.
     #[arg(long)]
     pub force: bool,
+
+    /// A template pack (a folder, or a git repository as URL[#REV] or PATH#REV) to generate
+    /// from: a bootcamp's assignment on top of a stack. Packs are data; nothing in one runs.
+    #[arg(long, value_name = "PACK")]
+    pub template: Option<String>,
+
+    /// Answer a template pack's variable, e.g. --var cohort=2026-spring; repeatable.
+    #[arg(long, value_name = "KEY=VALUE", requires = "template")]
+    pub var: Vec<String>,
 }
 
 /// Generate one repository per student of a roster.
@@ -277,6 +286,11 @@ pub struct UpdateArgs {
     /// How many repositories to update at once. [default: the number of CPUs]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// For a project made from a template pack: the pack (or a newer release of it) to render
+    /// from. [default: the source recorded in .folio.toml]
+    #[arg(long, value_name = "PACK")]
+    pub template: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -130,6 +130,13 @@ pub enum Error {
         flag: &'static str,
     },
 
+    #[error("the template pack {pack} is refused: {path}: {reason}.")]
+    PackRefused {
+        pack: String,
+        path: String,
+        reason: String,
+    },
+
     #[error("cannot update {}: {reason}.", path.display())]
     UpdateRefused {
         path: PathBuf,
@@ -237,6 +244,10 @@ impl Error {
                 Some(format!("pass {flag} (or --answers FILE)."))
             }
             Error::UpdateRefused { fix, .. } => Some(fix.clone()),
+            Error::PackRefused { .. } => Some(
+                "fix that path in the pack (docs/packs.md lists what a pack may hold), then run `folio pack lint PACK`."
+                    .into(),
+            ),
             Error::Prompt(_) => Some(
                 "pass the answers as flags and --yes to run without prompts.".into(),
             ),

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod context;
 pub mod error;
 pub mod git;
+pub mod pack;
 pub mod printer;
 pub mod project;
 pub mod settings;

@@ -151,6 +151,12 @@ pub struct AnswersFile {
     pub year: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub student: Option<String>,
+    /// The template pack the project was made from (`folio new --template`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack: Option<crate::pack::render::PackRecord>,
+    /// The answers to the pack's variables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vars: Option<toml::Table>,
     /// The `folio check` policy table of `.folio.toml`; not an answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<toml::Table>,
@@ -189,6 +195,8 @@ impl Answers {
             license: Some(self.license),
             year: Some(self.year),
             student: (!self.student.is_empty()).then(|| self.student.clone()),
+            pack: None,
+            vars: None,
             check: None,
         };
         let body = toml::to_string(&file).expect("answers always serialize");
@@ -294,5 +302,19 @@ mod tests {
         assert!(check_description("two\nlines").is_err());
         assert!(check_description(&"x".repeat(301)).is_err());
         assert_eq!(check_author("  Ada ").unwrap(), "Ada");
+    }
+}
+
+/// `text` as one line of at most `max` characters, for echoing input inside an error: control
+/// characters become spaces, so a hostile value cannot add lines or escape sequences.
+pub fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    match flat.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}...", &flat[..cut]),
+        None => flat.to_string(),
     }
 }

@@ -6,17 +6,26 @@ use std::path::PathBuf;
 use crate::answers::{Answers, AnswersFile, ProjectName, Vcs};
 use crate::cli::NewArgs;
 use crate::context::Context;
-use crate::error::{ExitStatus, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::git;
+use crate::pack::{self, Pack, render::Prepared, vars::Values};
 use crate::project::generate::{self, GitOutcome, GitPolicy, Options};
 use crate::project::write;
 use crate::settings::{self, Given, Prompts};
 use crate::template::registry::{Registry, Stack, registry};
 
+/// A template pack, loaded and prepared, with the answers to its variables.
+pub struct FromPack {
+    pub pack: Pack,
+    pub prepared: Prepared<'static>,
+    pub values: Values,
+}
+
 /// Everything `new` needs, resolved from flags, the answers file, prompts and defaults.
 pub struct NewSettings {
     pub registry: &'static Registry,
     pub stack: &'static Stack,
+    pub pack: Option<FromPack>,
     pub answers: Answers,
     pub target: PathBuf,
     pub vcs: Vcs,
@@ -48,16 +57,73 @@ impl NewSettings {
         } else {
             Prompts::Never
         };
-        let resolved = settings::resolve(registry, name, flags.or(Given::from(&file)), prompts)?;
+        let mut given = flags.or(Given::from(&file));
+        let pack = match &args.template {
+            Some(spec) => {
+                let pack = pack::load(spec, &ctx.cwd)?;
+                let prepared = pack::render::prepare(&pack, registry)?;
+                let stack_id = prepared.stack().manifest.id.clone();
+                if let Some(asked) = given.stack.as_deref().filter(|s| {
+                    registry
+                        .find(s)
+                        .map(|found| found.manifest.id != stack_id)
+                        .unwrap_or(true)
+                }) {
+                    return Err(Error::InvalidOption {
+                        option: "--stack",
+                        reason: format!(
+                            "asks for `{asked}`, but the pack {} is made for `{stack_id}`; leave --stack out",
+                            pack.manifest.id
+                        ),
+                    });
+                }
+                given.stack = Some(stack_id);
+                Some((pack, prepared))
+            }
+            None => None,
+        };
+        let resolved = match &pack {
+            Some((_, prepared)) if prepared.base.is_none() => {
+                settings::resolve(&prepared.own, name, given, prompts).map(|r| (r.answers, None))?
+            }
+            _ => {
+                let r = settings::resolve(registry, name, given, prompts)?;
+                (r.answers, Some(r.stack))
+            }
+        };
+        let (answers, builtin_stack) = resolved;
+        let pack = match pack {
+            Some((pack, prepared)) => {
+                let values = pack::vars::resolve(
+                    &pack.manifest.variables,
+                    &args.var,
+                    file.vars.as_ref(),
+                    prompts == Prompts::Ask,
+                )?;
+                Some(FromPack {
+                    pack,
+                    prepared,
+                    values,
+                })
+            }
+            None => None,
+        };
+        let stack = match builtin_stack {
+            Some(stack) => stack,
+            // A complete stack of a pack: its manifest governs, through the pack's registry;
+            // the built-in default stands in where a &'static stack is needed for display.
+            None => registry.default_stack()?,
+        };
         let parent = match &args.output {
             Some(dir) => ctx.cwd.join(dir),
             None => ctx.cwd.clone(),
         };
         Ok(NewSettings {
             registry,
-            stack: resolved.stack,
-            target: parent.join(resolved.answers.name.as_str()),
-            answers: resolved.answers,
+            stack,
+            pack,
+            target: parent.join(answers.name.as_str()),
+            answers,
             vcs: args.vcs.unwrap_or(Vcs::Git),
             dry_run: args.dry_run,
             force: args.force,
@@ -69,13 +135,28 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
     let settings = NewSettings::resolve(args, ctx)?;
     let target = &settings.target;
     let shown = target.strip_prefix(&ctx.cwd).unwrap_or(target).display();
-    let tree = generate::render(settings.registry, settings.stack, &settings.answers)?;
+    let tree = match &settings.pack {
+        Some(from) => {
+            pack::render::render(&from.pack, &from.prepared, &settings.answers, &from.values)?
+        }
+        None => generate::render(settings.registry, settings.stack, &settings.answers)?,
+    };
+    let (stack_id, commands) = match &settings.pack {
+        Some(from) => (
+            from.prepared.stack().manifest.id.clone(),
+            from.prepared.stack().manifest.commands.clone(),
+        ),
+        None => (
+            settings.stack.manifest.id.clone(),
+            settings.stack.manifest.commands.clone(),
+        ),
+    };
 
     if settings.dry_run {
         write::check_target(target, settings.force)?;
         ctx.printer.note(&format!(
             "Would create {shown} ({}, {}) with {} files ({} bytes); nothing was written:",
-            settings.stack.manifest.id,
+            stack_id,
             settings.answers.db.id(),
             tree.len(),
             tree.total_bytes()
@@ -95,13 +176,28 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
         identity: None,
         remote: None,
     };
-    let generated = generate::write(&tree, &settings.stack.manifest.id, target, &options)?;
+    let generated = match &settings.pack {
+        Some(from) => generate::write_as(
+            &tree,
+            &from.pack.manifest.id,
+            &from.pack.manifest.version,
+            target,
+            &options,
+        )?,
+        None => generate::write(&tree, &stack_id, target, &options)?,
+    };
     ctx.printer.status(
         "Created",
         &format!(
             "{} ({}, {}) in {shown}: {} files",
             settings.answers.name,
-            settings.stack.manifest.id,
+            match &settings.pack {
+                Some(from) => format!(
+                    "{} {} on {stack_id}",
+                    from.pack.manifest.id, from.pack.manifest.version
+                ),
+                None => stack_id.clone(),
+            },
             settings.answers.db.id(),
             generated.files
         ),
@@ -121,7 +217,6 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
         )),
         GitOutcome::Disabled => {}
     }
-    let commands = &settings.stack.manifest.commands;
     ctx.printer.note(&format!(
         "\nNext steps:\n  cd {shown}\n  {}    # install dependencies\n  {}     # run the tests\n  {}      # start the API on http://localhost:8080 (docs in README.md)",
         commands.setup, commands.test, commands.run

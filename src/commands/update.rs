@@ -7,6 +7,7 @@ use crate::cli::{UpdateArgs, UpdateFormat};
 use crate::context::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::git::merge::Change;
+use crate::pack;
 use crate::settings::{self, Given, Prompts};
 use crate::template::registry::{Registry, registry};
 use crate::template::render;
@@ -26,7 +27,18 @@ pub fn run(args: UpdateArgs, ctx: &Context) -> Result<ExitStatus> {
     };
     let repos = cohort::expand(&paths)?;
     let registry = registry()?;
-    let render = |file: &AnswersFile| render_embedded(registry, file);
+    let cwd = ctx.cwd.clone();
+    let template = args.template.clone();
+    let render = |file: &AnswersFile| match (&file.pack, &template) {
+        (None, None) => render_embedded(registry, file),
+        (record, given) => {
+            let spec = given
+                .clone()
+                .or_else(|| record.as_ref().map(|r| r.source.clone()))
+                .unwrap_or_default();
+            render_pack(registry, file, &spec, &cwd)
+        }
+    };
     let single = repos.len() == 1;
     let jobs = args.jobs.unwrap_or_else(default_jobs).clamp(1, 64);
 
@@ -142,6 +154,55 @@ fn render_embedded(registry: &Registry, file: &AnswersFile) -> Result<Rendered> 
         version: crate::VERSION.to_string(),
         tree,
         once: resolved.stack.manifest.once_paths(),
+    })
+}
+
+/// Renders a project of a template pack from its recorded answers and variables.
+fn render_pack(
+    registry: &'static Registry,
+    file: &AnswersFile,
+    spec: &str,
+    cwd: &std::path::Path,
+) -> Result<Rendered> {
+    let pack = pack::load(spec, cwd).map_err(|e| match e {
+        Error::PackRefused { reason, .. } if reason.contains("cannot be read") => {
+            Error::UpdateRefused {
+                path: cwd.to_path_buf(),
+                reason: format!("its template pack `{spec}` cannot be found from here"),
+                fix: "pass --template PACK naming the pack's folder or git URL.".into(),
+            }
+        }
+        other => other,
+    })?;
+    if let Some(record) = &file.pack
+        && record.id != pack.manifest.id
+    {
+        return Err(Error::InvalidOption {
+            option: "--template",
+            reason: format!(
+                "names the pack `{}`, but the project was made from `{}`",
+                pack.manifest.id, record.id
+            ),
+        });
+    }
+    let prepared = pack::render::prepare(&pack, registry)?;
+    let name = ProjectName::parse(file.name.as_deref().ok_or_else(|| Error::AnswersInvalid {
+        path: answers::PROVENANCE_FILE.into(),
+        message: "it records no project name (add `name = \"...\"`)".into(),
+    })?)?;
+    let mut given = Given::from(file);
+    given.stack = Some(prepared.stack().manifest.id.clone());
+    let answers = match prepared.base {
+        Some(_) => settings::resolve(registry, name, given, Prompts::Never)?.answers,
+        None => settings::resolve(&prepared.own, name, given, Prompts::Never)?.answers,
+    };
+    let values = pack::vars::resolve(&pack.manifest.variables, &[], file.vars.as_ref(), false)?;
+    let tree = pack::render::render(&pack, &prepared, &answers, &values)?;
+    Ok(Rendered {
+        template: pack.manifest.id.clone(),
+        version: pack.manifest.version.clone(),
+        tree,
+        once: prepared.stack().manifest.once_paths(),
     })
 }
 

@@ -225,6 +225,15 @@ impl Registry {
         Registry::build(source.clone(), disk_folders(root)).map_err(|b| b.error(&source))
     }
 
+    /// A registry from folders held in memory (a template pack), laid out and checked exactly
+    /// like one read from disk: `(folder name, files relative to it)`.
+    pub fn from_folders(
+        source: Source,
+        folders: Vec<(String, Vec<TemplateFile>)>,
+    ) -> Result<Registry> {
+        Registry::build(source.clone(), Ok(folders)).map_err(|b| b.error(&source))
+    }
+
     fn build(source: Source, folders: Folders) -> std::result::Result<Registry, Broken> {
         let mut stacks = Vec::new();
         let mut shared = SharedManifest::default();

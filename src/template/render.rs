@@ -26,6 +26,11 @@ use crate::version::VERSION;
 
 const TEMPLATE_SUFFIX: &str = ".hbs";
 
+/// The `pack` of a built-in stack's render: no variables.
+#[cfg(test)]
+static NO_PACK: std::sync::LazyLock<serde_json::Map<String, serde_json::Value>> =
+    std::sync::LazyLock::new(serde_json::Map::new);
+
 /// What every template sees. Every key is always present, so strict mode only ever catches typos.
 #[derive(Debug, Serialize)]
 pub struct RenderContext<'a> {
@@ -46,10 +51,16 @@ pub struct RenderContext<'a> {
     folio_version: &'a str,
     student: &'a str,
     vars: &'a BTreeMap<String, String>,
+    /// A template pack's variables (`{{pack.NAME}}`); empty for a built-in stack.
+    pack: &'a serde_json::Map<String, serde_json::Value>,
 }
 
 impl<'a> RenderContext<'a> {
-    pub fn new(stack: &'a Stack, answers: &'a Answers) -> Self {
+    pub fn new(
+        stack: &'a Stack,
+        answers: &'a Answers,
+        pack: &'a serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
         RenderContext {
             name: answers.name.as_str(),
             description: &answers.description,
@@ -68,6 +79,7 @@ impl<'a> RenderContext<'a> {
             folio_version: VERSION,
             student: &answers.student,
             vars: &stack.manifest.vars,
+            pack,
         }
     }
 
@@ -86,7 +98,17 @@ impl<'a> RenderContext<'a> {
 /// Renders `stack` with `answers`: shared files, then the stack's (which win), minus the files whose
 /// condition is false, plus `.folio.toml`.
 pub fn render(registry: &Registry, stack: &Stack, answers: &Answers) -> Result<Tree> {
-    let context = RenderContext::new(stack, answers);
+    render_with(registry, stack, answers, &serde_json::Map::new())
+}
+
+/// [`render`], with a template pack's variables for `{{pack.NAME}}`.
+pub fn render_with(
+    registry: &Registry,
+    stack: &Stack,
+    answers: &Answers,
+    pack: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Tree> {
+    let context = RenderContext::new(stack, answers, pack);
     let chosen = choose(registry, stack, &context)?;
     let renderer = Renderer::new(registry, &context)?;
     let mut tree = Tree::new();
@@ -457,7 +479,7 @@ mod tests {
     fn segmented_rendering_equals_handlebars_on_the_whole_text() {
         let mut compared = 0;
         for_every_option(|registry, stack, answers| {
-            let context = RenderContext::new(stack, answers);
+            let context = RenderContext::new(stack, answers, &NO_PACK);
             let chosen = choose(registry, stack, &context).unwrap();
             let renderer = Renderer::new(registry, &context).unwrap();
             let sources = chosen
@@ -497,7 +519,7 @@ mod tests {
     fn segmented_rendering_equals_handlebars_on_tricky_sources() {
         let registry = crate::template::registry::registry().unwrap();
         let answers = demo_answers();
-        let context = RenderContext::new(&registry.stacks[0], &answers);
+        let context = RenderContext::new(&registry.stacks[0], &answers, &NO_PACK);
         let renderer = Renderer::new(registry, &context).unwrap();
         for source in [
             "a\r\n{{#if sqlite}}\r\nb {{name}}\r\n{{else}}\r\nc\r\n{{/if}}\r\nd",
@@ -530,7 +552,7 @@ mod tests {
         let registry = crate::template::registry::registry().unwrap();
         let stack = &registry.stacks[0];
         let answers = demo_answers();
-        let context = RenderContext::new(stack, &answers);
+        let context = RenderContext::new(stack, &answers, &NO_PACK);
         let renderer = Renderer::new(registry, &context).unwrap();
         let message = renderer.whole_text_error("a\nb\nc\n{{missing}}\n");
         assert!(message.contains("line 4"), "{message}");
