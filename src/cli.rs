@@ -47,6 +47,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Merge this folio's templates into generated repositories, as a real git merge.
     Update(UpdateArgs),
+    /// Author and test a template pack (a bootcamp's assignment on top of a stack).
+    Pack(PackArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -297,6 +299,59 @@ pub struct UpdateArgs {
 pub enum UpdateFormat {
     Text,
     Json,
+}
+
+/// Author and test a template pack.
+///
+/// A pack is a folder (or git repository) with a folio-pack.toml and its files: data only,
+/// nothing in it runs while generating. `folio new NAME --template PACK` uses one.
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    #[command(subcommand)]
+    pub command: PackCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Create a working pack skeleton: a manifest, one overlay file, one variable, a README.
+    Init(PackInitArgs),
+    /// Check that the pack renders for every combination of its variables, databases and CI
+    /// choices, and that its JSON, YAML and TOML outputs parse (exit 2 on a problem).
+    Lint(PackLintArgs),
+    /// Generate every combination into a temporary folder and audit it with `folio check`;
+    /// with --run, also run the stack's setup and test commands there.
+    Test(PackTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PackInitArgs {
+    /// The folder to create (it must not exist or be empty).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The built-in stack the pack extends.
+    #[arg(long, value_name = "STACK", default_value = "python-fastapi")]
+    pub extends: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PackLintArgs {
+    /// The pack: a folder, or a git repository as URL[#REV] or PATH#REV.
+    #[arg(value_name = "PACK")]
+    pub pack: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PackTestArgs {
+    /// The pack: a folder, or a git repository as URL[#REV] or PATH#REV.
+    #[arg(value_name = "PACK")]
+    pub pack: String,
+
+    /// Also run the stack's setup and test commands in each project of the default database.
+    /// This EXECUTES the pack's code (its tests and whatever they import): run it only on packs
+    /// you trust, or in a sandbox.
+    #[arg(long)]
+    pub run: bool,
 }
 
 /// Print a completion script, e.g. `folio completions bash > ~/.local/share/bash-completion/completions/folio`.

@@ -137,6 +137,9 @@ pub enum Error {
         reason: String,
     },
 
+    #[error("the template pack {pack} has {problems} problem(s), listed above.")]
+    PackLint { pack: String, problems: usize },
+
     #[error("cannot update {}: {reason}.", path.display())]
     UpdateRefused {
         path: PathBuf,
@@ -244,6 +247,10 @@ impl Error {
                 Some(format!("pass {flag} (or --answers FILE)."))
             }
             Error::UpdateRefused { fix, .. } => Some(fix.clone()),
+            Error::PackLint { .. } => Some(
+                "fix each file at the line named; an unknown variable is a typo or a missing [[variables]] entry."
+                    .into(),
+            ),
             Error::PackRefused { .. } => Some(
                 "fix that path in the pack (docs/packs.md lists what a pack may hold), then run `folio pack lint PACK`."
                     .into(),

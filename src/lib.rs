@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::List(args) => commands::list::run(args, &ctx),
         Command::Check(args) => commands::check::run(args, &ctx),
         Command::Update(args) => commands::update::run(args, &ctx),
+        Command::Pack(args) => commands::pack::run(args, &ctx),
         Command::Completions(args) => commands::completions::run(args, &ctx),
     }
 }

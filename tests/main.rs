@@ -7,6 +7,7 @@ mod cli;
 mod e2e;
 mod names;
 mod new;
+mod packs;
 mod snapshots;
 mod support;
 mod templates;

@@ -263,6 +263,20 @@ fn year_of_unix_day(days: i64) -> u16 {
     year as u16
 }
 
+/// `text` as one line of at most `max` characters, for echoing input inside an error: control
+/// characters become spaces, so a hostile value cannot add lines or escape sequences.
+pub fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    match flat.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}...", &flat[..cut]),
+        None => flat.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,19 +316,5 @@ mod tests {
         assert!(check_description("two\nlines").is_err());
         assert!(check_description(&"x".repeat(301)).is_err());
         assert_eq!(check_author("  Ada ").unwrap(), "Ada");
-    }
-}
-
-/// `text` as one line of at most `max` characters, for echoing input inside an error: control
-/// characters become spaces, so a hostile value cannot add lines or escape sequences.
-pub fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let flat = flat.trim();
-    match flat.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}...", &flat[..cut]),
-        None => flat.to_string(),
     }
 }

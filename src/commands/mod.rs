@@ -5,4 +5,5 @@ pub mod check;
 pub mod completions;
 pub mod list;
 pub mod new;
+pub mod pack;
 pub mod update;

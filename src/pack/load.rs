@@ -66,7 +66,14 @@ pub fn load(spec: &str, cwd: &Path) -> Result<Pack> {
         // `clone` is dropped here: the temporary folder and everything in it are removed.
         return Ok(pack);
     }
-    read_folder(&cwd.join(location), spec)
+    // A folder is recorded by its absolute path, so `folio update` finds it from the project.
+    let folder = cwd.join(location);
+    let recorded = std::fs::canonicalize(&folder)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| spec.to_string());
+    let mut pack = read_folder(&folder, spec)?;
+    pack.source = recorded;
+    Ok(pack)
 }
 
 fn refused(spec: &str, path: &str, reason: impl Into<String>) -> Error {

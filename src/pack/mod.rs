@@ -10,6 +10,7 @@
 //! and recorded, with the pack's source, version and content hash, in `.folio.toml`, so
 //! `folio update` re-renders from the same pack and `folio check` knows where a repo came from.
 
+pub mod lint;
 pub mod load;
 pub mod manifest;
 pub mod render;

@@ -168,59 +168,6 @@ pub fn to_json(values: &Values) -> serde_json::Map<String, serde_json::Value> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn var(kind: VariableKind) -> Variable {
-        Variable {
-            name: "cohort".into(),
-            kind,
-            prompt: "Cohort".into(),
-            default: None,
-            choices: vec![],
-            pattern: None,
-            min: None,
-            max: None,
-        }
-    }
-
-    #[test]
-    fn patterns_match_whole_answers() {
-        let mut v = var(VariableKind::String);
-        v.pattern = Some("[0-9]{4}-(spring|autumn)".into());
-        assert!(v.accept("2026-spring").is_ok());
-        assert!(v.accept("x2026-spring").is_err());
-        assert!(v.accept("2026-springx").is_err());
-    }
-
-    #[test]
-    fn a_default_that_fails_its_own_pattern_is_a_broken_definition() {
-        let mut v = var(VariableKind::String);
-        v.pattern = Some("[a-z]+".into());
-        v.default = Some(toml::Value::String("Not Lower".into()));
-        assert!(v.problem().unwrap().contains("default"));
-        v.default = Some(toml::Value::Integer(3));
-        assert!(v.problem().is_some());
-    }
-
-    #[test]
-    fn kinds_parse_their_answers() {
-        assert_eq!(
-            var(VariableKind::Bool).accept("yes").unwrap(),
-            toml::Value::Boolean(true)
-        );
-        let mut n = var(VariableKind::Integer);
-        n.min = Some(1);
-        n.max = Some(5);
-        assert!(n.accept("6").is_err() && n.accept("x").is_err());
-        let mut c = var(VariableKind::Choice);
-        c.choices = vec!["a".into(), "b".into()];
-        assert!(c.accept("b").is_ok() && c.accept("c").is_err());
-        assert!(var(VariableKind::String).accept("a\u{1b}[2J").is_err());
-    }
-}
-
 /// The answers to `variables`: `--var` flags, then the answers file's `[vars]`, then a prompt
 /// (in a terminal), then the default. A variable left without an answer is an error that names
 /// the flag to pass.
@@ -287,5 +234,58 @@ fn display(value: &toml::Value) -> String {
     match value {
         toml::Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var(kind: VariableKind) -> Variable {
+        Variable {
+            name: "cohort".into(),
+            kind,
+            prompt: "Cohort".into(),
+            default: None,
+            choices: vec![],
+            pattern: None,
+            min: None,
+            max: None,
+        }
+    }
+
+    #[test]
+    fn patterns_match_whole_answers() {
+        let mut v = var(VariableKind::String);
+        v.pattern = Some("[0-9]{4}-(spring|autumn)".into());
+        assert!(v.accept("2026-spring").is_ok());
+        assert!(v.accept("x2026-spring").is_err());
+        assert!(v.accept("2026-springx").is_err());
+    }
+
+    #[test]
+    fn a_default_that_fails_its_own_pattern_is_a_broken_definition() {
+        let mut v = var(VariableKind::String);
+        v.pattern = Some("[a-z]+".into());
+        v.default = Some(toml::Value::String("Not Lower".into()));
+        assert!(v.problem().unwrap().contains("default"));
+        v.default = Some(toml::Value::Integer(3));
+        assert!(v.problem().is_some());
+    }
+
+    #[test]
+    fn kinds_parse_their_answers() {
+        assert_eq!(
+            var(VariableKind::Bool).accept("yes").unwrap(),
+            toml::Value::Boolean(true)
+        );
+        let mut n = var(VariableKind::Integer);
+        n.min = Some(1);
+        n.max = Some(5);
+        assert!(n.accept("6").is_err() && n.accept("x").is_err());
+        let mut c = var(VariableKind::Choice);
+        c.choices = vec!["a".into(), "b".into()];
+        assert!(c.accept("b").is_ok() && c.accept("c").is_err());
+        assert!(var(VariableKind::String).accept("a\u{1b}[2J").is_err());
     }
 }
