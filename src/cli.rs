@@ -196,6 +196,14 @@ pub struct BatchArgs {
     /// Print what would be generated, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// A template pack to generate every repository from (see `folio new --template`).
+    #[arg(long, value_name = "PACK")]
+    pub template: Option<String>,
+
+    /// Answer a template pack's variable for every repository, e.g. --var cohort=2026-spring.
+    #[arg(long, value_name = "KEY=VALUE", requires = "template")]
+    pub var: Vec<String>,
 }
 
 /// Show the stacks and options.
@@ -204,6 +212,10 @@ pub struct ListArgs {
     /// Output format: text for people, json for scripts.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+
+    /// Describe a template pack instead: its stack, variables and files.
+    #[arg(long, value_name = "PACK")]
+    pub template: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

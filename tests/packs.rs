@@ -436,3 +436,49 @@ fn a_project_from_pack_v1_updates_to_pack_v2_like_a_built_in_update() {
         .unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
 }
+
+#[test]
+fn batch_and_list_take_a_pack() {
+    let sandbox = Sandbox::new();
+    mini(&sandbox);
+    let list = sandbox
+        .folio(&["list", "--template", "mini"])
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", stderr(&list));
+    let text = stdout(&list);
+    assert!(
+        text.contains("mini 1.0.0") && text.contains("cohort") && text.contains("basic, advanced"),
+        "{text}"
+    );
+    let json = sandbox
+        .folio(&["list", "--template", "mini", "--format", "json"])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["stack"], "python-fastapi");
+
+    sandbox.write("roster.csv", "name\nAda Lovelace\nAlan Turing\n");
+    let out = sandbox
+        .folio(&[
+            "batch",
+            "roster.csv",
+            "--template",
+            "mini",
+            "--var",
+            "cohort=2027-autumn",
+            "--out",
+            "cohort",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for student in ["ada-lovelace", "alan-turing"] {
+        let dir = sandbox.work().join("cohort").join(student);
+        assert!(
+            read(&dir, "ASSIGNMENT.md").contains("2027-autumn"),
+            "{student}"
+        );
+        assert!(read(&dir, ".folio.toml").contains("[pack]"), "{student}");
+    }
+}

@@ -21,6 +21,7 @@ use serde_json::json;
 use crate::answers::{Answers, Ci, Db, License, ProjectName};
 use crate::error::{Error, Result};
 use crate::git::Identity;
+use crate::pack::{self, Pack, render::Prepared, vars::Values};
 use crate::project::generate::{self, GitOutcome, GitPolicy, Options};
 use crate::settings::{self, Given, Prompts};
 use crate::template::helpers;
@@ -42,6 +43,15 @@ pub struct BatchSettings {
     pub year: u16,
     pub fail_fast: bool,
     pub force: bool,
+    /// A template pack every repository is generated from, with its variables' answers.
+    pub pack: Option<BatchPack>,
+}
+
+/// A template pack for the whole batch (loaded once; it lives as long as the process).
+pub struct BatchPack {
+    pub pack: &'static Pack,
+    pub prepared: &'static Prepared<'static>,
+    pub values: Values,
 }
 
 /// One repository to generate.
@@ -163,14 +173,28 @@ fn plan_row(
         ..Given::default()
     };
     let from_flags = Given {
-        stack: settings.stack.clone(),
+        stack: match &settings.pack {
+            Some(p) => Some(p.prepared.stack().manifest.id.clone()),
+            None => settings.stack.clone(),
+        },
         db: settings.db,
         ci: Some(settings.ci),
         license: Some(settings.license),
         year: Some(settings.year),
         ..Given::default()
     };
-    let resolved = settings::resolve(registry, name, from_row.or(from_flags), Prompts::Never)
+    let mut given = from_row.or(from_flags);
+    let resolve_in = match &settings.pack {
+        Some(p) => {
+            given.stack = Some(p.prepared.stack().manifest.id.clone());
+            match p.prepared.base {
+                Some(_) => registry,
+                None => &p.prepared.own,
+            }
+        }
+        None => registry,
+    };
+    let resolved = settings::resolve(resolve_in, name, given, Prompts::Never)
         .map_err(|e| (Some(repo.clone()), error_with_hint(&e)))?;
     let remote = match &settings.remote_pattern {
         Some(pattern) => Some(
@@ -261,7 +285,21 @@ fn generate_one(registry: &'static Registry, job: &Job, settings: &BatchSettings
         identity: settings.identity.clone(),
         remote: job.remote.clone(),
     };
-    match generate::generate(registry, job.stack, &job.answers, &job.target, &options) {
+    let generated = match &settings.pack {
+        Some(p) => {
+            pack::render::render(p.pack, p.prepared, &job.answers, &p.values).and_then(|tree| {
+                generate::write_as(
+                    &tree,
+                    &p.pack.manifest.id,
+                    &p.pack.manifest.version,
+                    &job.target,
+                    &options,
+                )
+            })
+        }
+        None => generate::generate(registry, job.stack, &job.answers, &job.target, &options),
+    };
+    match generated {
         Ok(generated) => {
             let (status, commit) = match generated.git {
                 GitOutcome::Committed(oid) => (Status::Created, Some(oid)),

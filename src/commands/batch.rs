@@ -23,6 +23,24 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
         })?),
         None => None,
     };
+    let builtin = registry()?;
+    let pack = match &args.template {
+        Some(spec) => {
+            // One pack per run, used by every row on every thread: it lives for the process.
+            let pack: &'static crate::pack::Pack =
+                Box::leak(Box::new(crate::pack::load(spec, &ctx.cwd)?));
+            let prepared: &'static crate::pack::render::Prepared<'static> =
+                Box::leak(Box::new(crate::pack::render::prepare(pack, builtin)?));
+            let values =
+                crate::pack::vars::resolve(&pack.manifest.variables, &args.var, None, false)?;
+            Some(batch::BatchPack {
+                pack,
+                prepared,
+                values,
+            })
+        }
+        None => None,
+    };
     let settings = BatchSettings {
         rows: roster::read(&roster_path)?,
         out: args
@@ -40,6 +58,7 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
         year: answers::current_year(),
         fail_fast: args.fail_fast,
         force: args.force,
+        pack,
     };
     let registry = registry()?;
     if let Some(stack) = &settings.stack {

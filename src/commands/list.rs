@@ -98,6 +98,9 @@ const OPTIONS: &[(&str, &[&str], &str)] = &[
 
 pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
     let registry = registry()?;
+    if let Some(spec) = &args.template {
+        return list_pack(spec, args.format, registry, ctx);
+    }
     let text = match args.format {
         ListFormat::Json => {
             let list = ListJson {
@@ -172,6 +175,94 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
                 out.push_str(&format!("  {area:<11} {what}\n"));
             }
             out.trim_end().to_string()
+        }
+    };
+    ctx.printer.out(&text)?;
+    Ok(ExitStatus::Success)
+}
+
+/// `folio list --template PACK`: what a pack adds and asks.
+fn list_pack(
+    spec: &str,
+    format: ListFormat,
+    registry: &'static crate::template::registry::Registry,
+    ctx: &Context,
+) -> Result<ExitStatus> {
+    let pack = crate::pack::load(spec, &ctx.cwd)?;
+    let prepared = crate::pack::render::prepare(&pack, registry)?;
+    let stack = prepared.stack();
+    let m = &pack.manifest;
+    let text = match format {
+        ListFormat::Json => {
+            let json = serde_json::json!({
+                "id": m.id,
+                "version": m.version,
+                "description": m.description,
+                "folio": m.folio,
+                "extends": m.extends,
+                "stack": stack.manifest.id,
+                "databases": stack.manifest.databases.iter().map(|d| d.id()).collect::<Vec<_>>(),
+                "variables": m.variables,
+                "files": pack.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+                "remove": m.remove,
+                "sha256": pack.sha256,
+            });
+            serde_json::to_string_pretty(&json).map_err(|e| Error::Template {
+                template: "list".into(),
+                message: e.to_string(),
+            })?
+        }
+        ListFormat::Text => {
+            let mut out = format!(
+                "{} {}: {}\n  stack: {}{}\n  databases: {}\n",
+                m.id,
+                m.version,
+                m.description,
+                stack.manifest.id,
+                if m.extends.is_some() {
+                    " (extended)"
+                } else {
+                    " (the pack's own)"
+                },
+                stack
+                    .manifest
+                    .databases
+                    .iter()
+                    .map(|d| d.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            if !m.variables.is_empty() {
+                out.push_str("  variables (--var NAME=VALUE):\n");
+                for v in &m.variables {
+                    let default = v
+                        .default
+                        .as_ref()
+                        .map(|d| format!(" [default: {d}]"))
+                        .unwrap_or_default();
+                    let choices = if v.choices.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", v.choices.join(", "))
+                    };
+                    let kind = match v.kind {
+                        crate::pack::manifest::VariableKind::String => "string",
+                        crate::pack::manifest::VariableKind::Bool => "bool",
+                        crate::pack::manifest::VariableKind::Choice => "choice",
+                        crate::pack::manifest::VariableKind::Integer => "integer",
+                    };
+                    out.push_str(&format!(
+                        "    {:<16} {kind}{choices}: {}{default}\n",
+                        v.name, v.prompt
+                    ));
+                }
+            }
+            out.push_str(&format!(
+                "  files: {} (+{} removed)",
+                pack.files.len(),
+                m.remove.len()
+            ));
+            out
         }
     };
     ctx.printer.out(&text)?;
