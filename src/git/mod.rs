@@ -176,29 +176,14 @@ fn commit_index(
     Ok(oid)
 }
 
-/// Writes the files' blobs, on two threads when there are enough of them: hashing and
-/// compressing are most of a blob's cost, and each thread has its own compressor.
+/// Writes the files' blobs through one writer, so one compressor serves them all.
 fn write_blobs(git_dir: &Path, files: &[(&str, &TreeFile)]) -> std::io::Result<Vec<Oid>> {
-    let write = |part: &[(&str, &TreeFile)]| {
-        let mut writer = LooseWriter::new(git_dir);
-        part.iter()
-            .map(|(_, file)| writer.blob(&file.contents))
-            .collect::<std::io::Result<Vec<Oid>>>()
-    };
-    if files.len() < PARALLEL_BLOBS {
-        return write(files);
-    }
-    let (first, second) = files.split_at(files.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| write(second));
-        let mut ids = write(first)?;
-        ids.extend(other.join().expect("the blob writer does not panic")?);
-        Ok(ids)
-    })
+    let mut writer = LooseWriter::new(git_dir);
+    files
+        .iter()
+        .map(|(_, file)| writer.blob(&file.contents))
+        .collect()
 }
-
-/// Below this many files a second thread costs more than it saves.
-const PARALLEL_BLOBS: usize = 24;
 
 /// Stores `tree` and every tree under it.
 fn store_trees(
