@@ -240,7 +240,7 @@ impl Error {
                     .into(),
             ),
             Error::Git { .. } => Some(
-                "the project files were not written; pass --vcs none to skip creating a git repository."
+                "without --force nothing was written (with --force the template's files are already in the folder); pass --vcs none to skip creating a git repository."
                     .into(),
             ),
             Error::MissingAnswer { flag, .. } => {

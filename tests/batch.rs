@@ -2,7 +2,7 @@
 
 use git2::Repository;
 
-use crate::support::{Sandbox, git_status, list_files, stderr, stdout};
+use crate::support::{Sandbox, git_status, list_files};
 
 const ROSTER: &str = "\
 name,email,github,cohort
@@ -29,8 +29,9 @@ fn report(sandbox: &Sandbox) -> serde_json::Value {
 fn good_rows_become_repositories_and_bad_rows_are_reported_by_line() {
     let sandbox = Sandbox::new();
     sandbox.write("roster.csv", &roster_with_unknown_stack());
-    let out = sandbox
-        .folio(&[
+    // Bad rows make the run fail, each reported with its line.
+    sandbox
+        .run([
             "batch",
             "roster.csv",
             "--out",
@@ -42,27 +43,16 @@ fn good_rows_become_repositories_and_bad_rows_are_reported_by_line() {
             "--author",
             "Ins Tructor <teach@example.org>",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "bad rows make the run fail: {}",
-        stderr(&out)
-    );
-    let err = stderr(&out);
-    for needle in [
-        "line 4",
-        "no name",
-        "line 5",
-        "starts with a digit",
-        "line 6",
-        "like the row at line 2",
-        "line 8",
-        "cobol",
-    ] {
-        assert!(err.contains(needle), "{needle} missing from:\n{err}");
-    }
+        .code(2)
+        .stderr_has("line 4")
+        .stderr_has("no name")
+        .stderr_has("line 5")
+        .stderr_has("starts with a digit")
+        .stderr_has("line 6")
+        .stderr_has("like the row at line 2")
+        .stderr_has("line 8")
+        .stderr_has("cobol")
+        .run();
 
     let created = ["ada-lovelace-c7", "jose-nunez-c7", "grace-hopper-c7"];
     for (name, github) in created.iter().zip(["ada-l", "jnunez", "ghopper"]) {
@@ -106,20 +96,12 @@ fn good_rows_become_repositories_and_bad_rows_are_reported_by_line() {
 fn a_rerun_skips_existing_repositories() {
     let sandbox = Sandbox::new();
     sandbox.write("roster.csv", "name\nAda Lovelace\nGrace Hopper\n");
-    let first = sandbox
-        .folio(&["batch", "roster.csv", "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(first.status.success(), "{}", stderr(&first));
+    sandbox.run(["batch", "roster.csv", "--out", "out"]).run();
     sandbox.write(
         "roster.csv",
         "name\nAda Lovelace\nGrace Hopper\nAlan Turing\n",
     );
-    let second = sandbox
-        .folio(&["batch", "roster.csv", "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(second.status.success(), "{}", stderr(&second));
+    sandbox.run(["batch", "roster.csv", "--out", "out"]).run();
     let summary = &report(&sandbox)["summary"];
     assert_eq!(summary["skipped"], 2);
     assert_eq!(summary["created"], 1);
@@ -129,12 +111,10 @@ fn a_rerun_skips_existing_repositories() {
 fn dry_run_writes_nothing() {
     let sandbox = Sandbox::new();
     sandbox.write("roster.csv", "name\nAda Lovelace\nGrace Hopper\n");
-    let out = sandbox
-        .folio(&["batch", "roster.csv", "--out", "out", "--dry-run"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("ada-lovelace"));
+    sandbox
+        .run(["batch", "roster.csv", "--out", "out", "--dry-run"])
+        .stdout_has("ada-lovelace")
+        .run();
     assert_eq!(list_files(&sandbox.work()), ["roster.csv"]);
 }
 
@@ -142,13 +122,12 @@ fn dry_run_writes_nothing() {
 fn fail_fast_stops_at_the_first_bad_row() {
     let sandbox = Sandbox::new();
     sandbox.write("roster.csv", "name\n9 Lives\nAda Lovelace\n");
-    let out = sandbox
-        .folio(&["batch", "roster.csv", "--out", "out", "--fail-fast"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
-    assert!(!sandbox.work().join("out/ada-lovelace").exists());
+    sandbox
+        .run(["batch", "roster.csv", "--out", "out", "--fail-fast"])
+        .code(2)
+        .stderr_has("line 2")
+        .leaves_absent("out/ada-lovelace")
+        .run();
 }
 
 #[test]
@@ -160,11 +139,7 @@ fn toml_and_json_rosters_work_too() {
     );
     sandbox.write("r.json", r#"[{"name": "Grace Hopper", "stack": "python"}]"#);
     for roster in ["r.toml", "r.json"] {
-        let out = sandbox
-            .folio(&["batch", roster, "--out", "out"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{roster}: {}", stderr(&out));
+        sandbox.run(["batch", roster, "--out", "out"]).run();
     }
     let text =
         std::fs::read_to_string(sandbox.work().join("out/ada-lovelace/.folio.toml")).unwrap();
@@ -187,13 +162,15 @@ fn broken_rosters_and_patterns_are_explained() {
         (&["batch", "ok.csv", "--author", "<nobody>"], "--author"),
     ];
     for (args, needle) in cases {
-        let out = sandbox.folio(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains("hint:"), "{args:?}");
+        sandbox
+            .run(args)
+            .code(2)
+            .stderr_has(needle)
+            .stderr_has("hint:")
+            .run();
     }
-    let out = sandbox
-        .folio(&[
+    sandbox
+        .run([
             "batch",
             "ok.csv",
             "--out",
@@ -201,8 +178,7 @@ fn broken_rosters_and_patterns_are_explained() {
             "--name-pattern",
             "{{slug github}}",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no value for"), "{}", stderr(&out));
+        .code(2)
+        .stderr_has("no value for")
+        .run();
 }

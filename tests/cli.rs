@@ -1,6 +1,6 @@
 //! The command line itself: help that teaches, list, completions, usage errors.
 
-use crate::support::{Sandbox, stderr, stdout};
+use crate::support::Sandbox;
 
 #[test]
 fn help_snapshots() {
@@ -13,18 +13,15 @@ fn help_snapshots() {
         &["check", "--help"],
         &["update", "--help"],
     ] {
-        let out = sandbox.folio(args).output().unwrap();
-        assert!(out.status.success());
-        insta::assert_snapshot!(format!("help-{}", args.join("-")), stdout(&out));
+        let out = sandbox.run(args).run();
+        insta::assert_snapshot!(format!("help-{}", args.join("-")), out.stdout);
     }
 }
 
 #[test]
 fn list_text_names_every_stack_and_option() {
     let sandbox = Sandbox::new();
-    let out = sandbox.folio(&["list"]).output().unwrap();
-    assert!(out.status.success());
-    let text = stdout(&out);
+    let text = sandbox.run(["list"]).run().stdout;
     for id in crate::support::stack_ids() {
         assert!(text.contains(&id), "{id} missing from:\n{text}");
     }
@@ -37,11 +34,8 @@ fn list_text_names_every_stack_and_option() {
 #[test]
 fn list_json_carries_each_stacks_commands() {
     let sandbox = Sandbox::new();
-    let out = sandbox
-        .folio(&["list", "--format", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = sandbox.run(["list", "--format", "json"]).run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(json["folio_version"], env!("CARGO_PKG_VERSION"));
     let stacks = json["stacks"].as_array().unwrap();
     assert!(!stacks.is_empty());
@@ -61,9 +55,10 @@ fn list_json_carries_each_stacks_commands() {
 fn completions_for_each_shell() {
     let sandbox = Sandbox::new();
     for shell in ["bash", "zsh", "fish"] {
-        let out = sandbox.folio(&["completions", shell]).output().unwrap();
-        assert!(out.status.success());
-        assert!(stdout(&out).contains("folio"), "{shell}");
+        sandbox
+            .run(["completions", shell])
+            .stdout_has("folio")
+            .run();
     }
 }
 
@@ -77,9 +72,7 @@ fn usage_errors_exit_2() {
         &["new", "x", "--license", "gpl"],
         &["list", "--format", "xml"],
     ] {
-        let out = sandbox.folio(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(!stderr(&out).contains("panicked"));
+        sandbox.run(args).code(2).stderr_lacks("panicked").run();
     }
 }
 
@@ -87,10 +80,9 @@ fn usage_errors_exit_2() {
 fn unknown_stack_suggests_the_nearest() {
     let sandbox = Sandbox::new();
     let out = sandbox
-        .folio(&["new", "demo", "--stack", "pyhton", "--yes"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!("unknown-stack", stderr(&out));
-    assert!(!sandbox.work().join("demo").exists());
+        .run(["new", "demo", "--stack", "pyhton", "--yes"])
+        .code(2)
+        .leaves_absent("demo")
+        .run();
+    insta::assert_snapshot!("unknown-stack", out.stderr);
 }

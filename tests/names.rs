@@ -1,7 +1,7 @@
 //! Project names that must be refused, each with a message naming the problem and a next step,
 //! exit code 2, and nothing written.
 
-use crate::support::{Sandbox, stderr};
+use crate::support::Sandbox;
 
 const REJECTED: &[(&str, &str)] = &[
     ("", "it is empty"),
@@ -24,18 +24,13 @@ const REJECTED: &[(&str, &str)] = &[
 fn invalid_names_are_refused_with_a_reason_and_a_hint() {
     let sandbox = Sandbox::new();
     for (name, reason) in REJECTED {
-        let out = sandbox
-            .folio(&["new", "--stack", "python", "--yes", "--", name])
-            .output()
-            .unwrap();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{name:?}: {err}");
-        assert!(
-            err.contains(reason),
-            "{name:?}: expected {reason:?} in {err}"
-        );
-        assert!(err.contains("hint:"), "{name:?}: {err}");
-        assert!(!err.contains("panicked"), "{name:?}: {err}");
+        sandbox
+            .run(["new", "--stack", "python", "--yes", "--", name])
+            .code(2)
+            .stderr_has(reason)
+            .stderr_has("hint:")
+            .stderr_lacks("panicked")
+            .run();
     }
     assert!(crate::support::list_files(&sandbox.work()).is_empty());
 }
@@ -43,6 +38,6 @@ fn invalid_names_are_refused_with_a_reason_and_a_hint() {
 #[test]
 fn name_error_snapshot() {
     let sandbox = Sandbox::new();
-    let out = sandbox.folio(&["new", "9lives", "--yes"]).output().unwrap();
-    insta::assert_snapshot!("name-error", stderr(&out));
+    let out = sandbox.run(["new", "9lives", "--yes"]).code(2).run();
+    insta::assert_snapshot!("name-error", out.stderr);
 }

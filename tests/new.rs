@@ -2,19 +2,17 @@
 
 use git2::Repository;
 
-use crate::support::{Sandbox, git_status, list_files, stderr, stdout};
+use crate::support::{Run, Sandbox, git_status, list_files};
 
-fn generate(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["new"];
-    all.extend_from_slice(args);
-    sandbox.folio(&all).output().unwrap()
+/// A declared `folio new ARGS...`.
+fn generate<'s>(sandbox: &'s Sandbox, args: &[&str]) -> Run<'s> {
+    sandbox.run(std::iter::once("new").chain(args.iter().copied()))
 }
 
 #[test]
 fn new_project_is_a_clean_repo_with_one_commit_on_main() {
     let sandbox = Sandbox::new();
-    let out = generate(&sandbox, &["demo", "--stack", "python", "--yes"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    generate(&sandbox, &["demo", "--stack", "python", "--yes"]).run();
     let repo = Repository::open(sandbox.work().join("demo")).unwrap();
     let head = repo.head().unwrap();
     assert_eq!(head.shorthand().ok(), Some("main"));
@@ -40,8 +38,7 @@ fn new_project_is_a_clean_repo_with_one_commit_on_main() {
 fn the_first_commit_and_the_index_match_the_files_on_disk() {
     use std::os::unix::fs::MetadataExt;
     let sandbox = Sandbox::new();
-    let out = generate(&sandbox, &["demo", "--stack", "java", "--yes"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    generate(&sandbox, &["demo", "--stack", "java", "--yes"]).run();
     let root = sandbox.work().join("demo");
     let repo = Repository::open(&root).unwrap();
     let index = repo.index().unwrap();
@@ -86,8 +83,7 @@ fn the_first_commit_and_the_index_match_the_files_on_disk() {
 fn force_commits_only_the_templates_files() {
     let sandbox = Sandbox::new();
     sandbox.write("demo/notes.txt", "mine");
-    let out = generate(&sandbox, &["demo", "--yes", "--force"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    generate(&sandbox, &["demo", "--yes", "--force"]).run();
     let repo = Repository::open(sandbox.work().join("demo")).unwrap();
     let tree = repo.head().unwrap().peel_to_tree().unwrap();
     assert!(tree.get_name("README.md").is_some());
@@ -103,7 +99,7 @@ fn force_commits_only_the_templates_files() {
 fn git_identity_comes_from_git_config() {
     let sandbox = Sandbox::new();
     sandbox.set_git_identity("Ada Lovelace", "ada@example.org");
-    assert!(generate(&sandbox, &["demo", "--yes"]).status.success());
+    generate(&sandbox, &["demo", "--yes"]).run();
     let repo = Repository::open(sandbox.work().join("demo")).unwrap();
     let commit = repo.head().unwrap().peel_to_commit().unwrap();
     assert_eq!(commit.author().email().ok(), Some("ada@example.org"));
@@ -112,8 +108,8 @@ fn git_identity_comes_from_git_config() {
 #[test]
 fn env_file_has_a_fresh_secret_and_is_ignored() {
     let sandbox = Sandbox::new();
-    assert!(generate(&sandbox, &["one", "--yes"]).status.success());
-    assert!(generate(&sandbox, &["two", "--yes"]).status.success());
+    generate(&sandbox, &["one", "--yes"]).run();
+    generate(&sandbox, &["two", "--yes"]).run();
     let secret = |name: &str| {
         let env = std::fs::read_to_string(sandbox.work().join(name).join(".env")).unwrap();
         env.lines()
@@ -138,7 +134,7 @@ fn output_is_deterministic_for_the_same_answers() {
     for dir in ["a", "b"] {
         let mut all = vec!["demo", "--output", dir];
         all.extend_from_slice(&args);
-        assert!(generate(&sandbox, &all).status.success());
+        generate(&sandbox, &all).run();
     }
     let a = sandbox.work().join("a/demo");
     let b = sandbox.work().join("b/demo");
@@ -156,7 +152,7 @@ fn output_is_deterministic_for_the_same_answers() {
 #[test]
 fn provenance_records_stack_and_answers() {
     let sandbox = Sandbox::new();
-    let out = generate(
+    generate(
         &sandbox,
         &[
             "demo",
@@ -168,8 +164,8 @@ fn provenance_records_stack_and_answers() {
             "Grace \"Amazing\" Hopper",
             "--yes",
         ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    )
+    .run();
     let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
     let table: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(table["stack"].as_str(), Some("python-fastapi"));
@@ -185,9 +181,10 @@ fn provenance_records_stack_and_answers() {
 fn non_empty_target_is_refused_without_force() {
     let sandbox = Sandbox::new();
     sandbox.write("demo/notes.txt", "mine");
-    let out = generate(&sandbox, &["demo", "--yes"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    generate(&sandbox, &["demo", "--yes"])
+        .code(2)
+        .stderr_has("--force")
+        .run();
     assert_eq!(list_files(&sandbox.work().join("demo")), ["notes.txt"]);
     // Nothing else appeared beside it either (no staging folder left behind).
     assert_eq!(list_files(&sandbox.work()), ["demo/notes.txt"]);
@@ -198,8 +195,7 @@ fn force_keeps_files_the_template_does_not_own() {
     let sandbox = Sandbox::new();
     sandbox.write("demo/notes.txt", "mine");
     sandbox.write("demo/.env", "JWT_SECRET=keep-me\n");
-    let out = generate(&sandbox, &["demo", "--yes", "--force"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    generate(&sandbox, &["demo", "--yes", "--force"]).run();
     let demo = sandbox.work().join("demo");
     assert_eq!(
         std::fs::read_to_string(demo.join("notes.txt")).unwrap(),
@@ -216,16 +212,15 @@ fn force_keeps_files_the_template_does_not_own() {
 fn an_empty_target_folder_is_fine() {
     let sandbox = Sandbox::new();
     std::fs::create_dir(sandbox.work().join("demo")).unwrap();
-    assert!(generate(&sandbox, &["demo", "--yes"]).status.success());
+    generate(&sandbox, &["demo", "--yes"]).run();
     assert!(sandbox.work().join("demo/.git").is_dir());
 }
 
 #[test]
 fn dry_run_lists_files_and_writes_nothing() {
     let sandbox = Sandbox::new();
-    let out = generate(&sandbox, &["demo", "--yes", "--dry-run"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let listed = stdout(&out);
+    let out = generate(&sandbox, &["demo", "--yes", "--dry-run"]).run();
+    let listed = out.stdout;
     assert!(listed.lines().any(|l| l == "README.md"), "{listed}");
     assert!(listed.lines().any(|l| l == ".folio.toml"));
     assert!(list_files(&sandbox.work()).is_empty());
@@ -235,24 +230,16 @@ fn dry_run_lists_files_and_writes_nothing() {
 fn inside_an_existing_work_tree_git_is_skipped() {
     let sandbox = Sandbox::new();
     Repository::init(sandbox.work()).unwrap();
-    let out = generate(&sandbox, &["demo", "--yes"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Skipped git init"),
-        "{}",
-        stderr(&out)
-    );
+    generate(&sandbox, &["demo", "--yes"])
+        .stderr_has("Skipped git init")
+        .run();
     assert!(!sandbox.work().join("demo/.git").exists());
 }
 
 #[test]
 fn vcs_none_makes_no_repository() {
     let sandbox = Sandbox::new();
-    assert!(
-        generate(&sandbox, &["demo", "--yes", "--vcs", "none"])
-            .status
-            .success()
-    );
+    generate(&sandbox, &["demo", "--yes", "--vcs", "none"]).run();
     assert!(!sandbox.work().join("demo/.git").exists());
     assert!(sandbox.work().join("demo/README.md").exists());
 }
@@ -260,9 +247,9 @@ fn vcs_none_makes_no_repository() {
 #[test]
 fn output_folder_is_created() {
     let sandbox = Sandbox::new();
-    let out = generate(&sandbox, &["demo", "--yes", "--output", "deep/er"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(sandbox.work().join("deep/er/demo/.folio.toml").exists());
+    generate(&sandbox, &["demo", "--yes", "--output", "deep/er"])
+        .creates("deep/er/demo/.folio.toml")
+        .run();
 }
 
 #[test]
@@ -272,7 +259,7 @@ fn answers_file_supplies_answers_and_flags_win() {
         "answers.toml",
         "stack = \"python\"\ndb = \"postgres\"\nlicense = \"apache-2.0\"\ndescription = \"From a file\"\n",
     );
-    let out = generate(
+    generate(
         &sandbox,
         &[
             "demo",
@@ -282,8 +269,8 @@ fn answers_file_supplies_answers_and_flags_win() {
             "sqlite",
             "--yes",
         ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    )
+    .run();
     let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
     assert!(text.contains("db = \"sqlite\""), "{text}");
     assert!(text.contains("license = \"apache-2.0\""), "{text}");
@@ -293,16 +280,12 @@ fn answers_file_supplies_answers_and_flags_win() {
 #[test]
 fn a_generated_folio_toml_is_a_valid_answers_file() {
     let sandbox = Sandbox::new();
-    assert!(
-        generate(&sandbox, &["first", "--db", "postgres", "--yes"])
-            .status
-            .success()
-    );
-    let out = generate(
+    generate(&sandbox, &["first", "--db", "postgres", "--yes"]).run();
+    generate(
         &sandbox,
         &["second", "--answers", "first/.folio.toml", "--yes"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    )
+    .run();
     let text = std::fs::read_to_string(sandbox.work().join("second/.folio.toml")).unwrap();
     assert!(text.contains("db = \"postgres\""), "{text}");
     assert!(text.contains("name = \"second\""), "{text}");
@@ -319,15 +302,16 @@ fn bad_answers_files_are_explained() {
     ];
     for (file, text, needle) in cases {
         sandbox.write(file, text);
-        let out = generate(&sandbox, &["demo", "--answers", file, "--yes"]);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
-        assert!(err.contains(needle), "{file}: {err}");
-        assert!(err.contains("hint:"), "{file}: {err}");
+        generate(&sandbox, &["demo", "--answers", file, "--yes"])
+            .code(2)
+            .stderr_has(needle)
+            .stderr_has("hint:")
+            .run();
     }
-    let out = generate(&sandbox, &["demo", "--answers", "missing.toml", "--yes"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot read the answers file"));
+    generate(&sandbox, &["demo", "--answers", "missing.toml", "--yes"])
+        .code(2)
+        .stderr_has("cannot read the answers file")
+        .run();
     assert!(!sandbox.work().join("demo").exists());
 }
 
@@ -335,7 +319,7 @@ fn bad_answers_files_are_explained() {
 fn free_text_answers_cannot_break_generated_files() {
     let sandbox = Sandbox::new();
     let tricky = "Quotes \" and \\ and {{name}} and ${HOME} and 'single' and: colons # hash";
-    let out = generate(
+    generate(
         &sandbox,
         &[
             "demo",
@@ -347,8 +331,8 @@ fn free_text_answers_cannot_break_generated_files() {
             "--vcs",
             "none",
         ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    )
+    .run();
     let text = std::fs::read_to_string(sandbox.work().join("demo/.folio.toml")).unwrap();
     let table: toml::Table = toml::from_str(&text).unwrap();
     assert_eq!(table["description"].as_str(), Some(tricky));
@@ -357,14 +341,27 @@ fn free_text_answers_cannot_break_generated_files() {
         openapi.contains("{{name}}"),
         "the value is inserted literally, not re-rendered"
     );
-    let out = generate(&sandbox, &["other", "--description", "two\nlines", "--yes"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("single line"));
+    generate(&sandbox, &["other", "--description", "two\nlines", "--yes"])
+        .code(2)
+        .stderr_has("single line")
+        .run();
+}
+
+/// Input that is not a terminal is never read as answers: no prompt, the defaults, no hang.
+#[test]
+fn without_a_terminal_new_asks_nothing() {
+    let sandbox = Sandbox::new();
+    generate(&sandbox, &["demo", "--vcs", "none"])
+        .stdin("go\npostgres\n")
+        .stderr_has("(python-fastapi, sqlite)")
+        .creates("demo/README.md")
+        .run();
 }
 
 #[test]
 fn unsupported_combinations_exit_2() {
     let sandbox = Sandbox::new();
-    let out = generate(&sandbox, &["demo", "--stack", "", "--yes"]);
-    assert_eq!(out.status.code(), Some(2));
+    generate(&sandbox, &["demo", "--stack", "", "--yes"])
+        .code(2)
+        .run();
 }

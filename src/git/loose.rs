@@ -7,6 +7,11 @@
 //! collision. The format is git's: `zlib("blob <size>\0" + contents)` stored read-only at
 //! `objects/<2 hex>/<38 hex>`. libgit2 still makes the trees, the commit and the index; the
 //! trees and the commit are stored through here too (see `git::init_and_commit`).
+//!
+//! Each object is written as git writes one: into a temporary file in its fan-out folder, then
+//! renamed to its name without replacing an existing one. A crash (or a full disk) therefore never
+//! leaves a truncated object under a valid name, which matters with `--force`, where the
+//! repository is made in the user's own folder rather than in a staging folder that is dropped.
 
 use std::collections::HashSet;
 use std::fs;
@@ -100,17 +105,22 @@ impl LooseWriter {
     }
 }
 
-/// Writes a new object file. One that already exists has the same contents (its name is their
-/// hash): another writer got there first, which is fine.
+/// Writes a new object file atomically: a temporary file beside it, then a rename that does
+/// not replace. One that already exists has the same contents (its name is their hash): another
+/// writer got there first, which is fine.
 fn write_read_only(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("tmp_obj_");
+    // Created read-only, as git does; the open descriptor may still write it.
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o444);
-    match options.open(path) {
-        Ok(mut file) => io::Write::write_all(&mut file, bytes),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o444));
+    let mut temp = builder.tempfile_in(dir)?;
+    io::Write::write_all(&mut temp, bytes)?;
+    match temp.persist_noclobber(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e.error),
     }
 }
 
@@ -133,5 +143,30 @@ mod tests {
             let blob = repo.find_blob(id).unwrap();
             assert_eq!(blob.content(), contents);
         }
+    }
+
+    #[test]
+    fn objects_are_renamed_into_place_read_only_and_leave_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let id = LooseWriter::new(repo.path()).blob(b"atomic\n").unwrap();
+        let hex = id.to_string();
+        let fan_out = repo.path().join("objects").join(&hex[..2]);
+        let names: Vec<String> = fs::read_dir(&fan_out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [hex[2..].to_string()], "only the object itself");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(fan_out.join(&hex[2..]))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o444);
+        }
+        // A second writer of the same object (another thread, a rerun) is not an error.
+        assert_eq!(LooseWriter::new(repo.path()).blob(b"atomic\n").unwrap(), id);
     }
 }

@@ -1,11 +1,14 @@
-//! All of folio's git: finding an enclosing work tree, `init` on `main`, committing a Tree.
+//! All of folio's git writing: finding an enclosing work tree, `init` on `main`, committing a
+//! [`Tree`] it is handed (it knows nothing of templates), identities, the configured user name.
+//! The objects themselves are written by [`loose`], atomically.
 //!
 //! git2 (libgit2) rather than the git CLI: no dependency on what is installed, and one process.
 //! CI machines usually have no `user.name`, so the commit falls back to a fixed identity instead
-//! of failing the way `git commit` would.
+//! of failing the way `git commit` would. The first commit's message is `project::generate`'s.
 
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 
 use git2::{IndexEntry, IndexTime, ObjectType, Oid, Repository, RepositoryInitOptions, Signature};
 
@@ -20,6 +23,17 @@ pub mod merge;
 pub const INITIAL_BRANCH: &str = "main";
 const FALLBACK_NAME: &str = "folio";
 const FALLBACK_EMAIL: &str = "folio@localhost";
+
+/// Sets libgit2's process-wide options, once; `folio::run` calls it at start-up.
+///
+/// Strict object creation makes libgit2 look up every blob a tree names before writing the tree.
+/// folio builds trees only from blobs it has just written itself ([`init_and_commit`]), so the
+/// look-ups cost time and check nothing. The switch is global to the process, which is why it is
+/// flipped here, once, rather than inside the function that benefits.
+pub fn set_global_options() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| git2::opts::strict_object_creation(false));
+}
 
 /// The work tree that contains `path` (or its nearest existing ancestor), if any.
 pub fn enclosing_work_tree(path: &Path) -> Option<PathBuf> {
@@ -75,8 +89,6 @@ pub fn init_and_commit(
     identity: Option<&Identity>,
     remote: Option<&str>,
 ) -> Result<Oid> {
-    // Trees are made from blobs folio has just written itself: libgit2 need not look each up.
-    git2::opts::strict_object_creation(false);
     let mut options = RepositoryInitOptions::new();
     options.initial_head(INITIAL_BRANCH);
     let repo = Repository::init_opts(dir, &options)
@@ -165,29 +177,14 @@ fn commit_index(
     Ok(oid)
 }
 
-/// Writes the files' blobs, on two threads when there are enough of them: hashing and
-/// compressing are most of a blob's cost, and each thread has its own compressor.
+/// Writes the files' blobs through one writer, so one compressor serves them all.
 fn write_blobs(git_dir: &Path, files: &[(&str, &TreeFile)]) -> std::io::Result<Vec<Oid>> {
-    let write = |part: &[(&str, &TreeFile)]| {
-        let mut writer = LooseWriter::new(git_dir);
-        part.iter()
-            .map(|(_, file)| writer.blob(&file.contents))
-            .collect::<std::io::Result<Vec<Oid>>>()
-    };
-    if files.len() < PARALLEL_BLOBS {
-        return write(files);
-    }
-    let (first, second) = files.split_at(files.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| write(second));
-        let mut ids = write(first)?;
-        ids.extend(other.join().expect("the blob writer does not panic")?);
-        Ok(ids)
-    })
+    let mut writer = LooseWriter::new(git_dir);
+    files
+        .iter()
+        .map(|(_, file)| writer.blob(&file.contents))
+        .collect()
 }
-
-/// Below this many files a second thread costs more than it saves.
-const PARALLEL_BLOBS: usize = 24;
 
 /// Stores `tree` and every tree under it.
 fn store_trees(
