@@ -12,6 +12,7 @@ fn help_snapshots() {
         &["batch", "--help"],
         &["check", "--help"],
         &["update", "--help"],
+        &["pack", "--help"],
     ] {
         let out = sandbox.run(args).run();
         insta::assert_snapshot!(format!("help-{}", args.join("-")), out.stdout);

@@ -440,7 +440,7 @@ pub(crate) fn fast_and_plain(
     std::result::Result<String, String>,
     std::result::Result<String, String>,
 ) {
-    let context = RenderContext::new(stack, answers);
+    let context = RenderContext::new(stack, answers, &NO_PACK);
     let renderer = Renderer {
         data: handlebars::Context::wraps(&context).unwrap(),
         registry,
@@ -468,7 +468,7 @@ pub(crate) fn fast_path_and_plain(
     answers: &Answers,
     path: &str,
 ) -> (Option<String>, std::result::Result<String, String>) {
-    let context = RenderContext::new(stack, answers);
+    let context = RenderContext::new(stack, answers, &NO_PACK);
     let data = handlebars::Context::wraps(&context).unwrap();
     let fast = substitute(path, data.data(), STRING_HELPERS);
     let plain = base_engine()
