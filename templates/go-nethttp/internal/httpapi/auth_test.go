@@ -51,6 +51,8 @@ func TestRegisterValidatesEmailAndPassword(t *testing.T) {
 		"missing password":  `{"email": "ada@example.com"}`,
 		"null email":        `{"email": null, "password": "correct horse"}`,
 		"null password":     `{"email": "ada@example.com", "password": null}`,
+		"NUL in email":      `{"email": "ada\u0000@example.com", "password": "correct horse"}`,
+		"control character": `{"email": "ada\u0007@example.com", "password": "correct horse"}`,
 		"password a number": `{"email": "ada@example.com", "password": 12345678}`,
 		"not an object":     `["ada@example.com"]`,
 	}
@@ -119,6 +121,14 @@ func TestLoginGivesTheSameAnswerForUnknownEmailAndWrongPassword(t *testing.T) {
 	if wrong.JSON(t)["detail"] != unknown.JSON(t)["detail"] {
 		t.Errorf("answers differ: %s vs %s", wrong.Body, unknown.Body)
 	}
+}
+
+// Regression: PostgreSQL refuses text with U+0000, so the lookup failed
+// with a 500 instead of the usual 401.
+func TestLoginWithANULInTheEmailIs401(t *testing.T) {
+	s := newTestServer(t)
+	s.register("ada@example.com", "correct horse battery")
+	expectUnauthorized(t, s.do("POST", "/api/v1/auth/login", `{"email": "ada@example.com\u0000", "password": "correct horse battery"}`, ""))
 }
 
 func TestLoginIsRateLimitedPerEmail(t *testing.T) {

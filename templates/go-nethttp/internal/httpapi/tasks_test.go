@@ -47,6 +47,8 @@ func TestCreateTaskValidates(t *testing.T) {
 		"description a boolean": `{"title": "ok", "description": true}`,
 		"done a string":         `{"title": "ok", "done": "yes"}`,
 		"done null":             `{"title": "ok", "done": null}`,
+		"NUL in title":          `{"title": "a\u0000b"}`,
+		"NUL in description":    `{"title": "ok", "description": "\u0000"}`,
 		"title in capitals":     `{"TITLE": "ok"}`,
 	}
 	for name, body := range cases {
@@ -139,6 +141,7 @@ func TestUpdateTaskValidates(t *testing.T) {
 	id := s.createTask(token, "Draft")
 	for _, body := range []string{
 		`{"title": null}`, `{"title": ""}`, `{"title": 7}`, `{"done": "yes"}`, `{"done": null}`,
+		`{"title": "x\u0000"}`, `{"description": "\u0000"}`,
 		`{"description": ` + `"` + strings.Repeat("d", 2001) + `"}`,
 	} {
 		expectProblem(t, s.do("PATCH", taskPath(id), body, token), http.StatusUnprocessableEntity)
@@ -201,11 +204,12 @@ func TestListTasksRejectsBadPagination(t *testing.T) {
 		// Beyond any integer type: 422, never 500.
 		"offset=9223372036854775808", "offset=1e400", "limit=9223372036854775808", "limit=1e400",
 		"offset=-9223372036854775809", "offset=99999999999999999999999999999999",
+		"offset=9223372036854775807", "offset=2147483648",
 	} {
 		expectProblem(t, s.do("GET", "/api/v1/tasks?"+query, nil, token), http.StatusUnprocessableEntity)
 	}
-	// The largest offset there is: an empty page.
-	resp := s.do("GET", "/api/v1/tasks?offset=9223372036854775807", nil, token)
+	// The largest offset the contract allows (2^31 - 1): an empty page.
+	resp := s.do("GET", "/api/v1/tasks?offset=2147483647", nil, token)
 	expectStatus(t, resp, http.StatusOK)
 	if items := resp.JSON(t)["items"].([]any); len(items) != 0 {
 		t.Errorf("items past the end: %v", items)
