@@ -104,6 +104,20 @@ func TestOpenAPIIsServedAsJSON(t *testing.T) {
 	}
 }
 
+func TestDocsPinRedocWithSubresourceIntegrity(t *testing.T) {
+	s := newTestServer(t)
+	resp := s.do("GET", "/docs", nil, "")
+	expectStatus(t, resp, http.StatusOK)
+	page := string(resp.Body)
+	if !strings.Contains(page, `spec-url="/openapi.json"`) {
+		t.Errorf("the docs page does not load /openapi.json")
+	}
+	pinned := regexp.MustCompile(`src="https://cdn\.jsdelivr\.net/npm/redoc@\d+\.\d+\.\d+/[^"]+"\s+integrity="sha384-[A-Za-z0-9+/]{64}"\s+crossorigin="anonymous"`)
+	if !pinned.MatchString(page) {
+		t.Errorf("Redoc is not pinned to an exact version with an integrity hash:\n%s", page)
+	}
+}
+
 func TestUnknownRouteIsProblem404(t *testing.T) {
 	s := newTestServer(t)
 	expectProblem(t, s.do("GET", "/api/v1/nothing-here", nil, ""), http.StatusNotFound)
