@@ -56,6 +56,20 @@ func TestCreateTaskValidates(t *testing.T) {
 			expectProblem(t, s.do("POST", "/api/v1/tasks", body, token), http.StatusUnprocessableEntity)
 		})
 	}
+	// Blank is every Unicode White_Space character and U+001C..U+001F (what
+	// the contract's \s matches), alone or repeated.
+	for _, space := range []rune{'\t', '\n', '\v', '\f', '\r', ' ', 0x1C, 0x1F, 0x85, 0xA0, 0x1680, 0x2000, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000} {
+		body := map[string]any{"title": strings.Repeat(string(space), 3)}
+		expectProblem(t, s.do("POST", "/api/v1/tasks", body, token), http.StatusUnprocessableEntity)
+	}
+	// Over 200 characters as sent is refused even when trimming would fit.
+	expectProblem(t, s.do("POST", "/api/v1/tasks", map[string]any{"title": " " + strings.Repeat("t", 200)}, token), http.StatusUnprocessableEntity)
+	// Other characters, even invisible ones, are text.
+	resp := s.do("POST", "/api/v1/tasks", map[string]any{"title": "\u200b\x1c\u0007 "}, token)
+	expectStatus(t, resp, http.StatusCreated)
+	if got := resp.JSON(t)["title"]; got != "\u200b\x1c\u0007" {
+		t.Errorf("title %q, want it trimmed of the blank end only", got)
+	}
 	// The limits themselves are accepted (characters, not bytes).
 	ok := map[string]any{"title": strings.Repeat("é", 200), "description": strings.Repeat("d", 2000)}
 	expectStatus(t, s.do("POST", "/api/v1/tasks", ok, token), http.StatusCreated)
