@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -104,9 +105,9 @@ func Load(getenv func(string) string) (Config, error) {
 	errs = append(errs, err)
 	cfg.HashConcurrency = hashes
 
-	wait, err := intInRange("HASH_QUEUE_TIMEOUT_SECONDS", orDefault(getenv("HASH_QUEUE_TIMEOUT_SECONDS"), "5"), 0, 300)
+	wait, err := secondsInRange("HASH_QUEUE_TIMEOUT_SECONDS", orDefault(getenv("HASH_QUEUE_TIMEOUT_SECONDS"), "5"), 0, 300)
 	errs = append(errs, err)
-	cfg.HashQueueTimeout = time.Duration(wait) * time.Second
+	cfg.HashQueueTimeout = wait
 
 	perIP, err := intInRange("AUTH_RATE_LIMIT_PER_IP", orDefault(getenv("AUTH_RATE_LIMIT_PER_IP"), "100"), 0, 1_000_000)
 	errs = append(errs, err)
@@ -145,6 +146,15 @@ func intInRange(name, raw string, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%s must be an integer between %d and %d, got %q", name, lo, hi, raw)
 	}
 	return n, nil
+}
+
+// secondsInRange reads a duration in seconds, fractions allowed ("0.5").
+func secondsInRange(name, raw string, lo, hi float64) (time.Duration, error) {
+	n, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsNaN(n) || n < lo || n > hi {
+		return 0, fmt.Errorf("%s must be a number of seconds between %g and %g, got %q", name, lo, hi, raw)
+	}
+	return time.Duration(n * float64(time.Second)), nil
 }
 
 func parseLevel(raw string) (slog.Level, error) {

@@ -92,6 +92,18 @@ func TestInvalidValuesAreReportedTogether(t *testing.T) {
 	}
 }
 
+func TestHashQueueTimeoutTakesFractionsOfASecond(t *testing.T) {
+	cfg, err := Load(env(map[string]string{"HASH_QUEUE_TIMEOUT_SECONDS": "0.25"}))
+	if err != nil || cfg.HashQueueTimeout != 250*time.Millisecond {
+		t.Errorf("HASH_QUEUE_TIMEOUT_SECONDS=0.25: %v, %v", cfg.HashQueueTimeout, err)
+	}
+	for _, bad := range []string{"NaN", "Inf", "301", "-0.5", "5s"} {
+		if _, err := Load(env(map[string]string{"HASH_QUEUE_TIMEOUT_SECONDS": bad})); err == nil {
+			t.Errorf("HASH_QUEUE_TIMEOUT_SECONDS=%s accepted", bad)
+		}
+	}
+}
+
 func TestOverrides(t *testing.T) {
 	cfg, err := Load(env(map[string]string{
 		"HOST": "0.0.0.0", "PORT": "18080", "JWT_TTL_SECONDS": "60", "LOG_LEVEL": "debug", "MIGRATE_ON_START": "false",
