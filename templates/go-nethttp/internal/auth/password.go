@@ -1,9 +1,11 @@
-// Package auth holds the security primitives: argon2id password hashes,
-// HS256 access tokens and the failed-login limiter. None of it touches HTTP
-// or the database, so each piece is unit-tested on its own.
+// Package auth holds the security primitives: argon2id password hashes
+// behind a concurrency gate, HS256 access tokens and the sliding-window
+// limiters. None of it touches HTTP or the database, so each piece is
+// unit-tested on its own.
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -28,21 +30,33 @@ type Argon2Params struct {
 // (m=19 MiB, t=2, p=1).
 var DefaultArgon2Params = Argon2Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
-// ErrMalformedHash means a stored hash is not a PHC-format argon2id string.
+// Bounds on the parameters read back from a stored hash: a corrupted or
+// planted hash must not make argon2.IDKey panic (p=0) or allocate gigabytes.
+const (
+	maxMemoryKiB   = 1 << 20 // 1 GiB
+	maxIterations  = 10
+	maxParallelism = 16
+)
+
+// ErrMalformedHash means a stored hash is not a PHC-format argon2id string
+// with sane parameters.
 var ErrMalformedHash = errors.New("malformed argon2id hash")
 
-// Hasher hashes and verifies passwords.
+// Hasher hashes and verifies passwords, at most as many at once as its
+// Gate allows.
 type Hasher struct {
 	Params Argon2Params
+	gate   *Gate
 	// dummy is verified against when the user does not exist, so an unknown
 	// email costs the same time as a wrong password.
 	dummy string
 }
 
-// NewHasher returns a Hasher using params for new hashes.
-func NewHasher(params Argon2Params) (*Hasher, error) {
-	h := &Hasher{Params: params}
-	dummy, err := h.Hash(rand.Text())
+// NewHasher returns a Hasher using params for new hashes and gate to bound
+// how many run at once.
+func NewHasher(params Argon2Params, gate *Gate) (*Hasher, error) {
+	h := &Hasher{Params: params, gate: gate}
+	dummy, err := h.hash(rand.Text())
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +65,17 @@ func NewHasher(params Argon2Params) (*Hasher, error) {
 }
 
 // Hash returns the PHC string `$argon2id$v=19$m=...,t=...,p=...$salt$key`.
-func (h *Hasher) Hash(password string) (string, error) {
+// It fails with ErrHashBusy when no hashing slot frees in time.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	leave, err := h.gate.Enter(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer leave()
+	return h.hash(password)
+}
+
+func (h *Hasher) hash(password string) (string, error) {
 	p := h.Params
 	salt := make([]byte, p.SaltLength)
 	if _, err := rand.Read(salt); err != nil {
@@ -63,35 +87,55 @@ func (h *Hasher) Hash(password string) (string, error) {
 		argon2.Version, p.Memory, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// Verify reports whether password matches encoded, in constant time.
-func (h *Hasher) Verify(password, encoded string) (bool, error) {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, ErrMalformedHash
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, ErrMalformedHash
-	}
-	var p Argon2Params
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Iterations, &p.Parallelism); err != nil {
-		return false, ErrMalformedHash
-	}
-	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
+// Verify reports whether password matches encoded, in constant time. It
+// fails with ErrHashBusy when no hashing slot frees in time.
+func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
+	p, salt, want, err := parsePHC(encoded)
 	if err != nil {
-		return false, ErrMalformedHash
+		return false, err
 	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 || len(want) > 1024 {
-		return false, ErrMalformedHash
+	leave, err := h.gate.Enter(ctx)
+	if err != nil {
+		return false, err
 	}
-	keyLength := uint32(len(want)) //nolint:gosec // at most 1024, checked above
+	defer leave()
+	keyLength := uint32(len(want)) //nolint:gosec // at most 1024, checked by parsePHC
 	got := argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, keyLength)
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-// Waste spends the time of one Verify, for logins of unknown emails.
-func (h *Hasher) Waste(password string) {
-	_, _ = h.Verify(password, h.dummy)
+// Waste spends the time of one Verify, for logins of unknown emails. Like
+// Verify, it waits for a hashing slot and can fail with ErrHashBusy.
+func (h *Hasher) Waste(ctx context.Context, password string) error {
+	_, err := h.Verify(ctx, password, h.dummy)
+	return err
+}
+
+// parsePHC splits an argon2id PHC string into its checked parts.
+func parsePHC(encoded string) (p Argon2Params, salt, key []byte, err error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return p, nil, nil, ErrMalformedHash
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return p, nil, nil, ErrMalformedHash
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Iterations, &p.Parallelism); err != nil {
+		return p, nil, nil, ErrMalformedHash
+	}
+	if p.Parallelism < 1 || p.Parallelism > maxParallelism || p.Iterations < 1 || p.Iterations > maxIterations ||
+		p.Memory < 8*uint32(p.Parallelism) || p.Memory > maxMemoryKiB {
+		return p, nil, nil, ErrMalformedHash
+	}
+	b64 := base64.RawStdEncoding
+	salt, err = b64.DecodeString(parts[4])
+	if err != nil || len(salt) < 8 {
+		return p, nil, nil, ErrMalformedHash
+	}
+	key, err = b64.DecodeString(parts[5])
+	if err != nil || len(key) < 16 || len(key) > 1024 {
+		return p, nil, nil, ErrMalformedHash
+	}
+	return p, salt, key, nil
 }

@@ -49,6 +49,10 @@ func TestRegisterValidatesEmailAndPassword(t *testing.T) {
 		"short password":    `{"email": "ada@example.com", "password": "1234567"}`,
 		"long password":     `{"email": "ada@example.com", "password": "` + strings.Repeat("p", 129) + `"}`,
 		"missing password":  `{"email": "ada@example.com"}`,
+		"null email":        `{"email": null, "password": "correct horse"}`,
+		"null password":     `{"email": "ada@example.com", "password": null}`,
+		"NUL in email":      `{"email": "ada\u0000@example.com", "password": "correct horse"}`,
+		"control character": `{"email": "ada\u0007@example.com", "password": "correct horse"}`,
 		"password a number": `{"email": "ada@example.com", "password": 12345678}`,
 		"not an object":     `["ada@example.com"]`,
 	}
@@ -61,11 +65,37 @@ func TestRegisterValidatesEmailAndPassword(t *testing.T) {
 	s.register("runes@example.com", strings.Repeat("€", 8))
 }
 
+func TestHugeEmailsAreRefusedFast(t *testing.T) {
+	s := newTestServer(t)
+	for _, n := range []int{255, 128_000, 1<<20 - 100} {
+		email := strings.Repeat("a", n-len("@example.com")) + "@example.com"
+		for _, path := range []string{"/api/v1/auth/register", "/api/v1/auth/login"} {
+			start := time.Now()
+			resp := s.do("POST", path, map[string]any{"email": email, "password": "correct horse battery"}, "")
+			if n+50 > 1<<20 {
+				expectProblem(t, resp, http.StatusRequestEntityTooLarge)
+			} else {
+				expectProblem(t, resp, http.StatusUnprocessableEntity)
+			}
+			if elapsed := time.Since(start); elapsed > time.Second {
+				t.Errorf("%s with a %d-character email took %v, want under 1s", path, n, elapsed)
+			}
+		}
+	}
+	// Exactly 254 characters (after trimming) is accepted.
+	email := strings.Repeat("a", 254-len("@example.com")) + "@example.com"
+	s.register("  "+email+"  ", "correct horse battery")
+	s.login(email, "correct horse battery")
+}
+
 func TestLoginReturnsABearerToken(t *testing.T) {
 	s := newTestServer(t)
 	s.register("ada@example.com", "correct horse battery")
 	resp := s.do("POST", "/api/v1/auth/login", map[string]any{"email": "ADA@example.com", "password": "correct horse battery"}, "")
 	expectStatus(t, resp, http.StatusOK)
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store on a token response", cc)
+	}
 	body := resp.JSON(t)
 	if body["token_type"] != "Bearer" || body["expires_in"] != float64(900) {
 		t.Errorf("unexpected token answer: %s", resp.Body)
@@ -91,6 +121,14 @@ func TestLoginGivesTheSameAnswerForUnknownEmailAndWrongPassword(t *testing.T) {
 	if wrong.JSON(t)["detail"] != unknown.JSON(t)["detail"] {
 		t.Errorf("answers differ: %s vs %s", wrong.Body, unknown.Body)
 	}
+}
+
+// Regression: PostgreSQL refuses text with U+0000, so the lookup failed
+// with a 500 instead of the usual 401.
+func TestLoginWithANULInTheEmailIs401(t *testing.T) {
+	s := newTestServer(t)
+	s.register("ada@example.com", "correct horse battery")
+	expectUnauthorized(t, s.do("POST", "/api/v1/auth/login", `{"email": "ada@example.com\u0000", "password": "correct horse battery"}`, ""))
 }
 
 func TestLoginIsRateLimitedPerEmail(t *testing.T) {

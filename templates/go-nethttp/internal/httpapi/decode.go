@@ -6,16 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
+	"strings"
 )
 
 // maxBodyBytes is the largest request body accepted (1 MiB); more is 413.
 const maxBodyBytes = 1 << 20
 
-// decodeJSON reads a JSON object from r into dst. On failure it has already
-// answered (400 malformed, 413 too large, 422 wrong types) and returns false.
+// decodeJSON reads a JSON object from r into dst, a pointer to a struct
+// whose fields carry `json` tags. On failure it has already answered (415
+// not JSON, 413 too large, 400 malformed, 422 wrong shape or types) and
+// returns false.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
+	if !isJSONMediaType(r.Header.Get("Content-Type")) {
+		writeProblem(w, r, http.StatusUnsupportedMediaType, "The request body must be JSON, sent with Content-Type: application/json.")
+		return false
+	}
 	if r.ContentLength > maxBodyBytes {
 		writeProblem(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The request body must not exceed %d bytes.", maxBodyBytes))
 		return false
@@ -36,11 +44,24 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
 		writeProblem(w, r, http.StatusBadRequest, "The request body is not valid JSON.")
 		return false
 	}
-	if trimmed := bytes.TrimSpace(body); len(trimmed) == 0 || trimmed[0] != '{' {
+	// encoding/json matches keys case-insensitively ("TITLE" would fill
+	// Title); the contract's keys are exact, so keep only those.
+	var object map[string]json.RawMessage
+	if trimmed := bytes.TrimSpace(body); len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &object) != nil {
 		writeProblem(w, r, http.StatusUnprocessableEntity, "The request body must be a JSON object.")
 		return false
 	}
-	if err := json.Unmarshal(body, dst); err != nil {
+	known := jsonKeys(reflect.TypeOf(dst).Elem())
+	for key := range object {
+		if !known[key] {
+			delete(object, key) // unknown fields are ignored
+		}
+	}
+	exact, err := json.Marshal(object)
+	if err == nil {
+		err = json.Unmarshal(exact, dst)
+	}
+	if err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
 			writeProblem(w, r, http.StatusUnprocessableEntity, "A field has the wrong type.",
@@ -51,6 +72,28 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
 		return false
 	}
 	return true
+}
+
+// isJSONMediaType accepts application/json and any application/*+json,
+// with or without parameters such as charset.
+func isJSONMediaType(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mediaType == "application/json" || (strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json"))
+}
+
+// jsonKeys is the set of JSON keys the struct type t decodes.
+func jsonKeys(t reflect.Type) map[string]bool {
+	keys := map[string]bool{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			keys[name] = true
+		}
+	}
+	return keys
 }
 
 // jsonTypeName says which JSON type a Go field expects, for error messages.
@@ -70,8 +113,9 @@ func jsonTypeName(t reflect.Type) string {
 	}
 }
 
-// optional is a JSON field that can be absent, null or a value: PATCH needs
-// all three (absent = keep, null = clear or invalid, value = set).
+// optional is a JSON field that can be absent, null or a value: the
+// handlers need all three (absent = keep or default, null = clear or
+// invalid, value = set), since a plain pointer cannot tell absent from null.
 type optional[T any] struct {
 	Set   bool
 	Null  bool

@@ -30,6 +30,8 @@ func (a *api) openapi(w http.ResponseWriter, _ *http.Request) {
 
 // docsPage renders /openapi.json with Redoc's standalone bundle. It is
 // loaded by the reader's browser from a CDN; the API itself needs no network.
+// The version is pinned and the integrity hash (the sha384 of that file in
+// the redoc npm package) makes the browser refuse a tampered copy.
 const docsPage = `<!doctype html>
 <html lang="en">
 <head>
@@ -39,7 +41,9 @@ const docsPage = `<!doctype html>
 </head>
 <body>
   <redoc spec-url="/openapi.json"></redoc>
-  <script src="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"></script>
+  <script src="https://cdn.jsdelivr.net/npm/redoc@2.5.4/bundles/redoc.standalone.js"
+    integrity="sha384-w447zOpYfw/1Tv/5AK9NfHTlQIqE3RVR6KY62jCyy9zNDgO64cMwGGP1Fj0zJVf5"
+    crossorigin="anonymous"></script>
 </body>
 </html>
 `

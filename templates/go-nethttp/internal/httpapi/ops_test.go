@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -60,6 +61,27 @@ func TestMetricsLabelRoutesByTemplate(t *testing.T) {
 	}
 }
 
+func TestInventedMethodsAddNoMetricSeries(t *testing.T) {
+	s := newTestServer(t)
+	for i := range 20 {
+		for _, path := range []string{"/api/v1/tasks", "/healthz", "/no/such/route"} {
+			s.do(fmt.Sprintf("FOO%d", i), path, nil, "")
+		}
+	}
+	text := string(s.do("GET", "/metrics", nil, "").Body)
+	if strings.Contains(text, `method="FOO`) {
+		t.Errorf("an invented method became a label value")
+	}
+	for _, want := range []string{
+		`http_requests_total{method="OTHER",route="unmatched",status="405"} 40`,
+		`http_requests_total{method="OTHER",route="unmatched",status="404"} 20`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
 func TestOpenAPIIsServedAsJSON(t *testing.T) {
 	s := newTestServer(t)
 	resp := s.do("GET", "/openapi.json", nil, "")
@@ -82,10 +104,45 @@ func TestOpenAPIIsServedAsJSON(t *testing.T) {
 	}
 }
 
+func TestDocsPinRedocWithSubresourceIntegrity(t *testing.T) {
+	s := newTestServer(t)
+	resp := s.do("GET", "/docs", nil, "")
+	expectStatus(t, resp, http.StatusOK)
+	page := string(resp.Body)
+	if !strings.Contains(page, `spec-url="/openapi.json"`) {
+		t.Errorf("the docs page does not load /openapi.json")
+	}
+	pinned := regexp.MustCompile(`src="https://cdn\.jsdelivr\.net/npm/redoc@\d+\.\d+\.\d+/[^"]+"\s+integrity="sha384-[A-Za-z0-9+/]{64}"\s+crossorigin="anonymous"`)
+	if !pinned.MatchString(page) {
+		t.Errorf("Redoc is not pinned to an exact version with an integrity hash:\n%s", page)
+	}
+}
+
 func TestUnknownRouteIsProblem404(t *testing.T) {
 	s := newTestServer(t)
 	expectProblem(t, s.do("GET", "/api/v1/nothing-here", nil, ""), http.StatusNotFound)
 	expectProblem(t, s.do("GET", "/api/v1/tasks/1/extra", nil, ""), http.StatusNotFound)
+}
+
+// uriReference is what RFC 3986 allows in a relative reference's path:
+// unreserved, sub-delims, ":", "@", "/" and percent-encoded octets.
+var uriReference = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$`)
+
+// Regression: `instance` echoed the decoded path, which is not a valid
+// uri-reference as soon as it holds a space, a bracket or a non-ASCII byte.
+func TestProblemInstanceIsAnEncodedURIReference(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{"/api/v1/a%20b", "/api/v1/%5B%5D%7B%7D", "/api/v1/%E2%82%AC/%25", "/api/v1/nothing/%00", "/api/v1/a%22b%3Cc%3E", "/x%3Fy%23z"} {
+		p := expectProblem(t, s.do("GET", path, nil, ""), http.StatusNotFound)
+		instance, _ := p["instance"].(string)
+		if instance == "" || !uriReference.MatchString(instance) {
+			t.Errorf("GET %s: instance %q is not an encoded uri-reference", path, instance)
+		}
+	}
+	p := expectProblem(t, s.do("GET", "/api/v1/tasks/x%20y", nil, s.userToken("ada@example.com")), http.StatusNotFound)
+	if p["instance"] != "/api/v1/tasks/x%20y" {
+		t.Errorf("instance %v, want /api/v1/tasks/x%%20y", p["instance"])
+	}
 }
 
 func TestWrongMethodIsProblem405WithAllow(t *testing.T) {

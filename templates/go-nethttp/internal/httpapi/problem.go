@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 // problem is an RFC 9457 problem details body.
@@ -32,10 +34,21 @@ func writeProblem(w http.ResponseWriter, r *http.Request, status int, detail str
 		Title:    http.StatusText(status),
 		Status:   status,
 		Detail:   detail,
-		Instance: r.URL.Path,
+		Instance: instancePath(r),
 		Errors:   errs,
 	}
 	writeJSONAs(w, status, "application/problem+json", body)
+}
+
+// instancePath is the request path as a valid URI reference: every segment
+// percent-encoded, so a path with spaces, brackets or raw bytes never makes
+// the problem's `instance` invalid, and the client's raw text is not echoed.
+func instancePath(r *http.Request) string {
+	segments := strings.Split(r.URL.Path, "/")
+	for i, segment := range segments {
+		segments[i] = url.PathEscape(segment)
+	}
+	return strings.Join(segments, "/")
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {

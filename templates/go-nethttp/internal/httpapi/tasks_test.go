@@ -46,11 +46,29 @@ func TestCreateTaskValidates(t *testing.T) {
 		"description too long":  `{"title": "ok", "description": "` + strings.Repeat("d", 2001) + `"}`,
 		"description a boolean": `{"title": "ok", "description": true}`,
 		"done a string":         `{"title": "ok", "done": "yes"}`,
+		"done null":             `{"title": "ok", "done": null}`,
+		"NUL in title":          `{"title": "a\u0000b"}`,
+		"NUL in description":    `{"title": "ok", "description": "\u0000"}`,
+		"title in capitals":     `{"TITLE": "ok"}`,
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
 			expectProblem(t, s.do("POST", "/api/v1/tasks", body, token), http.StatusUnprocessableEntity)
 		})
+	}
+	// Blank is every Unicode White_Space character and U+001C..U+001F (what
+	// the contract's \s matches), alone or repeated.
+	for _, space := range []rune{'\t', '\n', '\v', '\f', '\r', ' ', 0x1C, 0x1F, 0x85, 0xA0, 0x1680, 0x2000, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000} {
+		body := map[string]any{"title": strings.Repeat(string(space), 3)}
+		expectProblem(t, s.do("POST", "/api/v1/tasks", body, token), http.StatusUnprocessableEntity)
+	}
+	// Over 200 characters as sent is refused even when trimming would fit.
+	expectProblem(t, s.do("POST", "/api/v1/tasks", map[string]any{"title": " " + strings.Repeat("t", 200)}, token), http.StatusUnprocessableEntity)
+	// Other characters, even invisible ones, are text.
+	resp := s.do("POST", "/api/v1/tasks", map[string]any{"title": "\u200b\x1c\u0007 "}, token)
+	expectStatus(t, resp, http.StatusCreated)
+	if got := resp.JSON(t)["title"]; got != "\u200b\x1c\u0007" {
+		t.Errorf("title %q, want it trimmed of the blank end only", got)
 	}
 	// The limits themselves are accepted (characters, not bytes).
 	ok := map[string]any{"title": strings.Repeat("é", 200), "description": strings.Repeat("d", 2000)}
@@ -137,6 +155,7 @@ func TestUpdateTaskValidates(t *testing.T) {
 	id := s.createTask(token, "Draft")
 	for _, body := range []string{
 		`{"title": null}`, `{"title": ""}`, `{"title": 7}`, `{"done": "yes"}`, `{"done": null}`,
+		`{"title": "x\u0000"}`, `{"description": "\u0000"}`,
 		`{"description": ` + `"` + strings.Repeat("d", 2001) + `"}`,
 	} {
 		expectProblem(t, s.do("PATCH", taskPath(id), body, token), http.StatusUnprocessableEntity)
@@ -194,11 +213,49 @@ func TestListTasksPaginatesOldestFirst(t *testing.T) {
 func TestListTasksRejectsBadPagination(t *testing.T) {
 	s := newTestServer(t)
 	token := s.userToken("ada@example.com")
-	for _, query := range []string{"limit=0", "limit=101", "limit=abc", "limit=", "offset=-1", "offset=x", "limit=2.5"} {
+	for _, query := range []string{
+		"limit=0", "limit=101", "limit=abc", "limit=", "offset=-1", "offset=x", "limit=2.5",
+		// Beyond any integer type: 422, never 500.
+		"offset=9223372036854775808", "offset=1e400", "limit=9223372036854775808", "limit=1e400",
+		"offset=-9223372036854775809", "offset=99999999999999999999999999999999",
+		"offset=9223372036854775807", "offset=2147483648",
+	} {
 		expectProblem(t, s.do("GET", "/api/v1/tasks?"+query, nil, token), http.StatusUnprocessableEntity)
+	}
+	// The largest offset the contract allows (2^31 - 1): an empty page.
+	resp := s.do("GET", "/api/v1/tasks?offset=2147483647", nil, token)
+	expectStatus(t, resp, http.StatusOK)
+	if items := resp.JSON(t)["items"].([]any); len(items) != 0 {
+		t.Errorf("items past the end: %v", items)
 	}
 	expectStatus(t, s.do("GET", "/api/v1/tasks?limit=100&offset=0", nil, token), http.StatusOK)
 	expectStatus(t, s.do("GET", "/api/v1/tasks?limit=1", nil, token), http.StatusOK)
+}
+
+func TestTaskBodiesMatchKeysExactly(t *testing.T) {
+	s := newTestServer(t)
+	token := s.userToken("ada@example.com")
+	// encoding/json alone would let "DONE" fill done.
+	resp := s.do("POST", "/api/v1/tasks", `{"title": "Exact", "DONE": true, "Description": "x"}`, token)
+	expectStatus(t, resp, http.StatusCreated)
+	if task := resp.JSON(t); task["done"] != false || task["description"] != nil {
+		t.Errorf("keys in another letter case were used: %s", resp.Body)
+	}
+}
+
+func TestTaskBodiesMustBeJSON(t *testing.T) {
+	s := newTestServer(t)
+	token := s.userToken("ada@example.com")
+	id := s.createTask(token, "Typed")
+	for _, contentType := range []string{"text/plain", "application/x-www-form-urlencoded", "application/xml", "multipart/form-data; boundary=x", "", "application/json;;;"} {
+		t.Run(contentType, func(t *testing.T) {
+			expectProblem(t, s.do("POST", "/api/v1/tasks", `{"title": "x"}`, token, "Content-Type", contentType), http.StatusUnsupportedMediaType)
+			expectProblem(t, s.do("PATCH", taskPath(id), `{"done": true}`, token, "Content-Type", contentType), http.StatusUnsupportedMediaType)
+		})
+	}
+	// JSON with parameters, and structured +json types, are JSON.
+	expectStatus(t, s.do("POST", "/api/v1/tasks", `{"title": "x"}`, token, "Content-Type", "application/json; charset=utf-8"), http.StatusCreated)
+	expectStatus(t, s.do("PATCH", taskPath(id), `{"done": true}`, token, "Content-Type", "application/merge-patch+json"), http.StatusOK)
 }
 
 func TestTaskRoutesRequireAToken(t *testing.T) {
