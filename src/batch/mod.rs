@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::git::Identity;
 use crate::pack::{self, Pack, render::Prepared, vars::Values};
 use crate::project::generate::{self, GitOutcome, GitPolicy, Options};
+use crate::project::write;
 use crate::settings::{self, Given, Prompts};
 use crate::template::helpers;
 use crate::template::registry::{Registry, Stack};
@@ -274,9 +275,7 @@ pub fn execute(
 }
 
 fn generate_one(registry: &'static Registry, job: &Job, settings: &BatchSettings) -> RowResult {
-    let exists =
-        job.target.exists() && std::fs::read_dir(&job.target).is_ok_and(|mut d| d.next().is_some());
-    if exists && !settings.force {
+    if write::holds_files(&job.target) && !settings.force {
         return RowResult::from_job(job, Status::Skipped, None, None);
     }
     let options = Options {

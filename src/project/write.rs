@@ -20,6 +20,11 @@ pub const ENV_FILE: &str = ".env";
 const ENV_EXAMPLE_FILE: &str = ".env.example";
 const SECRET_KEY: &str = "JWT_SECRET=";
 
+/// Whether `target` is a folder that already holds something (a rerun of `folio batch` skips it).
+pub fn holds_files(target: &Path) -> bool {
+    fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_some())
+}
+
 /// Whether `target` may be written, before any work is done.
 pub fn check_target(target: &Path, force: bool) -> Result<()> {
     match fs::metadata(target) {

@@ -345,6 +345,13 @@ impl std::fmt::Debug for Parsed {
 }
 
 impl Parsed {
+    /// How many templates have been parsed and kept.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        let engine = self.engine.read().unwrap_or_else(PoisonError::into_inner);
+        engine.known.len()
+    }
+
     /// Renders `text` with `data`, parsing it only the first time; `partials` are registered
     /// first when given and not yet there.
     fn render(
@@ -606,6 +613,26 @@ mod tests {
                 (fast, whole) => panic!("{source:?}: fast {fast:?}, whole {whole:?}"),
             }
         }
+    }
+
+    /// `batch` renders the same templates for every row: the second render, with other answers,
+    /// parses nothing new. A folder from disk (plain Handlebars, every text through the cache)
+    /// shows it for whole files; the embedded registry for the runs the fast path leaves.
+    #[test]
+    fn templates_are_parsed_once_per_registry() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/templates/tiny");
+        let disk = Registry::from_dir(std::path::Path::new(root)).unwrap();
+        let mut answers = demo_answers();
+        render(&disk, &disk.stacks[0], &answers).unwrap();
+        let parsed = disk.parsed.len();
+        assert!(
+            parsed >= 3,
+            "the README, the partial, the templated path: {parsed}"
+        );
+        answers.student = "Ada".into();
+        answers.description = "Another one".into();
+        render(&disk, &disk.stacks[0], &answers).unwrap();
+        assert_eq!(disk.parsed.len(), parsed, "the second render parsed again");
     }
 
     #[test]
