@@ -133,6 +133,50 @@ fn validators_name_a_corrupted_workflow_and_dashboard() {
 }
 
 #[test]
+#[ignore = "slow: needs the validators; run scripts/e2e"]
+fn zizmor_names_an_action_pinned_by_a_movable_tag() {
+    let Some(stack) = subject(true) else { return };
+    let (_dir, path) = runner::scratch(false);
+    let tree = project::generate(&stack.id, "sqlite", "github", &path).expect("generate");
+    // A valid workflow (actionlint and the schema still pass) whose checkout follows a tag that
+    // whoever controls the action's repository can move: zizmor's unpinned-uses, high severity.
+    let workflow = tree.join(".github/workflows/ci.yml");
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    let pinned = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("- uses: actions/checkout@"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a checkout step pinned by commit SHA")
+        .to_string();
+    assert!(
+        pinned.len() == 40 && pinned.chars().all(|c| c.is_ascii_hexdigit()),
+        "checkout is pinned by {pinned:?}, not a full commit SHA"
+    );
+    replace_in(
+        &workflow,
+        &format!("actions/checkout@{pinned}"),
+        "actions/checkout@v7",
+    );
+    let mut report = Report::new("python-fastapi/sqlite");
+    validators::validate(&tree, &[], Some(&[".github/workflows/ci.yml"]), &mut report);
+    let checks: Vec<&str> = report.failures.iter().map(|f| f.check.as_str()).collect();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c.starts_with("validators: zizmor .github/workflows/ci.yml")),
+        "zizmor did not report the tag-pinned action: {checks:?}"
+    );
+    assert!(
+        report.to_string().contains("unpinned-uses"),
+        "zizmor's finding should name the audit:\n{report}"
+    );
+    assert!(
+        checks.iter().all(|c| c.contains("zizmor")),
+        "only zizmor should object to a valid, tag-pinned workflow: {checks:?}"
+    );
+}
+
+#[test]
 #[ignore = "slow: sets up and runs a real project; run scripts/e2e"]
 fn the_contract_suite_catches_a_server_that_ignores_ownership() {
     let Some(stack) = subject(false) else { return };

@@ -4,7 +4,8 @@
 //! project's own `setup` and `test` commands, starts it with `run` and checks the API contract of
 //! DESIGN.md section 4 and docs/contract.md over HTTP, and runs third-party validators (actionlint,
 //! check-jsonschema, promtool, hadolint, docker-compose, openapi-spec-validator, shellcheck, ...)
-//! on the generated files. It collects every failure, names the stack, the request and the
+//! on the generated files; then schemathesis against the served OpenAPI document, and probes
+//! that start the server in production without a strong secret or with a low per-IP limit. It collects every failure, names the stack, the request and the
 //! response, and ends with a summary table of phase timings.
 //!
 //! The slow tests are `#[ignore]`d so a plain `cargo test` stays fast; `scripts/e2e` runs them.
@@ -26,6 +27,8 @@ mod project;
 mod report;
 mod rfc3339;
 mod runner;
+mod schemathesis;
+mod startup;
 mod summary;
 mod validators;
 
