@@ -24,7 +24,7 @@ use crate::e2e::summary::Status;
 use crate::e2e::validators;
 
 /// Test cases per operation in the fuzzing phase (schemathesis' default is 100).
-pub const MAX_EXAMPLES: u32 = 50;
+pub const MAX_EXAMPLES: u32 = 30;
 /// The seed, so every run generates the same cases (override to explore).
 pub const SEED: u64 = 18;
 /// The whole schemathesis run's deadline.
