@@ -4,6 +4,7 @@
 //! - Production start-up (`APP_ENV=production`, compared case-insensitively): without a
 //!   `JWT_SECRET` (none in the environment, no `.env`) or with a 31-byte one the process must exit
 //!   non-zero, saying how to make one (`openssl rand -hex 32`); with 32 bytes it must serve.
+//! - A `--db postgres` project in production without `DATABASE_URL` must exit non-zero too.
 //! - The per-client-IP limit on register and login together (`AUTH_RATE_LIMIT_PER_IP`): with a
 //!   limit of 5, the 6th request from 127.0.0.1 is 429 with `Retry-After`, an `X-Forwarded-For`
 //!   header does not escape it, and other routes are not limited.
@@ -208,6 +209,61 @@ fn production_secret(
                 last(),
             ),
         }
+    }
+    if database.is_some() {
+        missing_database_url(stack, tree, logs, secret_32, settings, report);
+    }
+}
+
+/// A `--db postgres` project in production has no default `DATABASE_URL`: without one (none in
+/// the environment, no `.env`) it must exit non-zero rather than write to a throwaway SQLite file.
+fn missing_database_url(
+    stack: &Stack,
+    tree: &Path,
+    logs: &Path,
+    secret: &str,
+    settings: &Settings,
+    report: &mut Report,
+) {
+    let check = "probes: production start (--db postgres) without DATABASE_URL";
+    let port = free_port();
+    let mut env = server_env(
+        port,
+        None,
+        &[("APP_ENV", "production"), ("JWT_SECRET", secret)],
+    );
+    env.retain(|(k, _)| k != "DATABASE_URL");
+    let aside = EnvAside::new(tree);
+    let log = logs.join("production-start-no-database-url.log");
+    let mut server = match spawn_server(stack, tree, &env, &log) {
+        Ok(server) => server,
+        Err(why) => {
+            report.fail(check, why);
+            return;
+        }
+    };
+    let outcome = watch(&mut server, port, settings.start_timeout);
+    drop(server);
+    drop(aside);
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let last = format!("last lines of {}:\n{}", log.display(), tail(&text, 15));
+    match outcome {
+        Outcome::Exited(status) if !status.success() => {}
+        Outcome::Exited(status) => report.fail(
+            format!("{check}: the process exited with {status}; a refusal must exit non-zero"),
+            last,
+        ),
+        Outcome::Serving => report.fail(
+            format!("{check}: the server started; it must refuse to without a database URL"),
+            last,
+        ),
+        Outcome::Undecided => report.fail(
+            format!(
+                "{check}: neither exited nor served /healthz within {} s",
+                settings.start_timeout.as_secs()
+            ),
+            last,
+        ),
     }
 }
 
