@@ -15,17 +15,22 @@ const SUBJECT: &str = "python-fastapi";
 /// The subject stack, or `None` (with a message) when it cannot run here and that is allowed,
 /// or when the run's selection (`FOLIO_E2E_STACKS`, `FOLIO_E2E_PHASES`) leaves it out.
 fn subject(needs_validators: bool) -> Option<Stack> {
+    subject_for(if needs_validators {
+        "validators"
+    } else {
+        "contract"
+    })
+}
+
+/// [`subject`] for a test that belongs to `phase` (it needs the validators for `validators`).
+fn subject_for(phase: &str) -> Option<Stack> {
+    let needs_validators = phase == "validators";
     let settings = Settings::from_env();
     let stack = project::stacks()
         .expect("folio list")
         .into_iter()
         .find(|s| s.id == SUBJECT)
         .expect("the python-fastapi stack exists");
-    let phase = if needs_validators {
-        "validators"
-    } else {
-        "contract"
-    };
     let selected = settings
         .stacks
         .as_ref()
@@ -133,6 +138,50 @@ fn validators_name_a_corrupted_workflow_and_dashboard() {
 }
 
 #[test]
+#[ignore = "slow: needs the validators; run scripts/e2e"]
+fn zizmor_names_an_action_pinned_by_a_movable_tag() {
+    let Some(stack) = subject(true) else { return };
+    let (_dir, path) = runner::scratch(false);
+    let tree = project::generate(&stack.id, "sqlite", "github", &path).expect("generate");
+    // A valid workflow (actionlint and the schema still pass) whose checkout follows a tag that
+    // whoever controls the action's repository can move: zizmor's unpinned-uses, high severity.
+    let workflow = tree.join(".github/workflows/ci.yml");
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    let pinned = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("- uses: actions/checkout@"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a checkout step pinned by commit SHA")
+        .to_string();
+    assert!(
+        pinned.len() == 40 && pinned.chars().all(|c| c.is_ascii_hexdigit()),
+        "checkout is pinned by {pinned:?}, not a full commit SHA"
+    );
+    replace_in(
+        &workflow,
+        &format!("actions/checkout@{pinned}"),
+        "actions/checkout@v7",
+    );
+    let mut report = Report::new("python-fastapi/sqlite");
+    validators::validate(&tree, &[], Some(&[".github/workflows/ci.yml"]), &mut report);
+    let checks: Vec<&str> = report.failures.iter().map(|f| f.check.as_str()).collect();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c.starts_with("validators: zizmor .github/workflows/ci.yml")),
+        "zizmor did not report the tag-pinned action: {checks:?}"
+    );
+    assert!(
+        report.to_string().contains("unpinned-uses"),
+        "zizmor's finding should name the audit:\n{report}"
+    );
+    assert!(
+        checks.iter().all(|c| c.contains("zizmor")),
+        "only zizmor should object to a valid, tag-pinned workflow: {checks:?}"
+    );
+}
+
+#[test]
 #[ignore = "slow: sets up and runs a real project; run scripts/e2e"]
 fn the_contract_suite_catches_a_server_that_ignores_ownership() {
     let Some(stack) = subject(false) else { return };
@@ -166,6 +215,40 @@ fn the_contract_suite_catches_a_server_that_ignores_ownership() {
         "ownership: bob reads alice's task: expected 404",
         "ownership: bob patches alice's task: expected 404",
         "ownership: alice reads bob's task: expected 404",
+    ] {
+        assert!(
+            text.contains(expected),
+            "expected {expected:?} among the failures:\n{text}"
+        );
+    }
+    println!("the harness reported, as it should:\n{text}");
+}
+
+#[test]
+#[ignore = "slow: sets up and runs a real project; run scripts/e2e"]
+fn the_per_ip_probe_catches_a_server_without_the_limit() {
+    let Some(stack) = subject_for("probes") else {
+        return;
+    };
+    let settings = Settings::from_env();
+    let (_dir, path) = runner::scratch(settings.keep);
+    let tree = project::generate(&stack.id, "sqlite", "github", &path).expect("generate");
+    let logs = runner::log_dir("breakage-per-ip");
+    let outcome = crate::e2e::process::run(
+        &stack.commands.setup,
+        &tree,
+        &runner::base_env(),
+        &logs.join("setup.log"),
+        settings.step_timeout,
+    );
+    assert!(outcome.ok, "{}", outcome.describe(&stack.commands.setup));
+    // The limit switched off (0), as a server that never had one: the probe expects 5.
+    let mut report = Report::new("python-fastapi/sqlite (no per-IP limit)");
+    crate::e2e::startup::per_ip_limit(&stack, &tree, &logs, None, &settings, "0", &mut report);
+    let text = report.to_string();
+    for expected in [
+        "probes: per-IP limit (AUTH_RATE_LIMIT_PER_IP=5): login over the limit: expected 429",
+        "probes: per-IP limit (AUTH_RATE_LIMIT_PER_IP=5): register with X-Forwarded-For (must not be trusted) over the limit: expected 429",
     ] {
         assert!(
             text.contains(expected),

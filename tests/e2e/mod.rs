@@ -4,8 +4,10 @@
 //! project's own `setup` and `test` commands, starts it with `run` and checks the API contract of
 //! DESIGN.md section 4 and docs/contract.md over HTTP, and runs third-party validators (actionlint,
 //! check-jsonschema, promtool, hadolint, docker-compose, openapi-spec-validator, shellcheck, ...)
-//! on the generated files. It collects every failure, names the stack, the request and the
-//! response, and ends with a summary table of phase timings.
+//! on the generated files; then schemathesis against the served OpenAPI document, and probes
+//! that start the server in production without a strong secret or with a low per-IP limit. It
+//! collects every failure, names the stack, the request and the response, and ends with a
+//! summary table of phase timings.
 //!
 //! The slow tests are `#[ignore]`d so a plain `cargo test` stays fast; `scripts/e2e` runs them.
 //! The fast tests of the harness's own pieces (HTTP client, JWT forging, metrics parsing, the
@@ -13,7 +15,8 @@
 //!
 //! Environment (all optional): `FOLIO_E2E_STACKS`, `FOLIO_E2E_DBS`, `FOLIO_E2E_PHASES`,
 //! `FOLIO_E2E_REQUIRE_ALL`, `FOLIO_E2E_KEEP`, `FOLIO_E2E_PG_URL`, `FOLIO_E2E_START_TIMEOUT`,
-//! `FOLIO_E2E_STEP_TIMEOUT`, `FOLIO_VALIDATORS_DIR`; see `runner::Settings`.
+//! `FOLIO_E2E_STEP_TIMEOUT`, `FOLIO_E2E_ST_MAX_EXAMPLES`, `FOLIO_E2E_ST_SEED`,
+//! `FOLIO_VALIDATORS_DIR`; see `runner::Settings` and `schemathesis`.
 
 mod breakage;
 mod contract;
@@ -26,6 +29,8 @@ mod project;
 mod report;
 mod rfc3339;
 mod runner;
+mod schemathesis;
+mod startup;
 mod summary;
 mod update;
 mod validators;

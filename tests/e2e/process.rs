@@ -82,6 +82,11 @@ impl Group {
         }
     }
 
+    /// The group leader's exit status once it has exited.
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
     /// Stops every process of the group: SIGTERM, up to 5 s of grace, then SIGKILL.
     pub fn stop(&mut self) {
         signal_group(self.pgid, libc::SIGTERM);

@@ -6,6 +6,10 @@
 //! 3. `tests`: the stack's `test` command (`TEST_DATABASE_URL` set to a fresh database for postgres).
 //! 4. `contract`: the stack's `run` command on a free port, `/healthz` polled until it answers,
 //!    the contract suite, and the whole process group stopped whatever happened.
+//! 5. `schemathesis`: a fresh server, property-based tests of its served OpenAPI document with
+//!    every check and a valid bearer token (see `schemathesis`).
+//! 6. `probes`: servers started on purpose wrongly (production without a strong JWT_SECRET) or
+//!    with a low per-IP limit (see `startup`).
 //!
 //! Everything a stack needs is in its manifest (via `folio list --format json`); there is no
 //! per-stack code. Selection and behaviour come from the environment (see `Settings`).
@@ -32,7 +36,8 @@ pub struct Settings {
     pub stacks: Option<Vec<String>>,
     /// `FOLIO_E2E_DBS=sqlite,postgres`; each stack's databases when unset.
     pub dbs: Option<Vec<String>>,
-    /// `FOLIO_E2E_PHASES=validators,setup,tests,contract` (contract implies setup).
+    /// `FOLIO_E2E_PHASES=validators,setup,tests,contract,schemathesis,probes` (each of the last
+    /// three implies setup).
     pub phases: Vec<String>,
     /// `FOLIO_E2E_REQUIRE_ALL=1`: a skipped stack (missing toolchain, PostgreSQL or validators)
     /// fails the run instead.
@@ -72,9 +77,16 @@ impl Settings {
             stacks: list_var("FOLIO_E2E_STACKS"),
             dbs: list_var("FOLIO_E2E_DBS"),
             phases: list_var("FOLIO_E2E_PHASES").unwrap_or_else(|| {
-                ["validators", "setup", "tests", "contract"]
-                    .map(String::from)
-                    .to_vec()
+                [
+                    "validators",
+                    "setup",
+                    "tests",
+                    "contract",
+                    "schemathesis",
+                    "probes",
+                ]
+                .map(String::from)
+                .to_vec()
             }),
             require_all: flag("FOLIO_E2E_REQUIRE_ALL"),
             keep: flag("FOLIO_E2E_KEEP"),
@@ -84,7 +96,11 @@ impl Settings {
     }
 
     pub fn wants(&self, phase: &str) -> bool {
-        self.phases.iter().any(|p| p == phase) || (phase == "setup" && self.wants("contract"))
+        self.phases.iter().any(|p| p == phase)
+            || (phase == "setup"
+                && ["contract", "schemathesis", "probes"]
+                    .iter()
+                    .any(|p| self.wants(p)))
     }
 }
 
@@ -224,6 +240,20 @@ pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
                     phase_contract(stack, db, &tree, &logs, settings, &mut report),
                 );
             }
+            if settings.wants("schemathesis") {
+                println!("e2e {label}: schemathesis ...");
+                row.set(
+                    Phase::Schemathesis,
+                    crate::e2e::schemathesis::phase(stack, db, &tree, &logs, settings, &mut report),
+                );
+            }
+            if settings.wants("probes") {
+                println!("e2e {label}: probes ...");
+                row.set(
+                    Phase::Probes,
+                    crate::e2e::startup::phase(stack, db, &tree, &logs, settings, &mut report),
+                );
+            }
         }
     }
     if settings.keep {
@@ -309,7 +339,7 @@ fn phase_setup(
 
 /// A fresh PostgreSQL database `<stack>_<purpose>` for a postgres row, none for sqlite; it is
 /// dropped with the value.
-fn database_for(stack: &Stack, db: &str, purpose: &str) -> Result<Option<Database>, String> {
+pub fn database_for(stack: &Stack, db: &str, purpose: &str) -> Result<Option<Database>, String> {
     if db != "postgres" {
         return Ok(None);
     }
@@ -372,56 +402,16 @@ pub fn phase_contract(
         }
     };
     let port = free_port();
-    let mut env = base_env();
-    env.extend(
-        [
-            ("PORT", port.to_string()),
-            ("JWT_SECRET", JWT_SECRET.to_string()),
-            ("JWT_TTL_SECONDS", JWT_TTL_SECONDS.to_string()),
-            ("APP_ENV", "development".to_string()),
-            ("MIGRATE_ON_START", "true".to_string()),
-            ("LOG_LEVEL", "info".to_string()),
-        ]
-        .map(|(k, v)| (k.to_string(), v)),
-    );
-    if let Some(d) = &database {
-        env.push(("DATABASE_URL".into(), d.url.clone()));
-    }
+    let env = server_env(port, database.as_ref(), &[]);
     let log = logs.join("server.log");
-    let cmd = match process::command(&stack.commands.run, tree, &env, &log) {
-        Ok(c) => c,
-        Err(e) => {
-            report.fail(
-                "contract: open the server log",
-                format!("{}: {e}", log.display()),
-            );
-            return Status::Fail(start.elapsed());
-        }
-    };
-    let mut server = match Group::spawn(cmd) {
-        Ok(g) => g,
-        Err(e) => {
-            report.fail(
-                "contract: start the server",
-                format!("`{}`: {e}", stack.commands.run),
-            );
+    let mut server = match start_server(stack, tree, &env, &log, settings.start_timeout) {
+        Ok(server) => server,
+        Err(why) => {
+            report.fail("contract: the server did not become healthy", why);
             return Status::Fail(start.elapsed());
         }
     };
     let client = Client::new(([127, 0, 0, 1], port).into());
-    if let Err(why) = wait_healthy(&client, &mut server, settings.start_timeout) {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        report.fail(
-            "contract: the server did not become healthy",
-            format!(
-                "`{}` with PORT={port}: {why}\nlast lines of {}:\n{}",
-                stack.commands.run,
-                log.display(),
-                tail(&text, 40)
-            ),
-        );
-        return Status::Fail(start.elapsed());
-    }
     let outage = |down: bool| database.as_ref().map_or(Ok(()), |d| d.set_outage(down));
     let committed_openapi = validators::yaml_to_json(&tree.join("openapi.yaml")).ok();
     let target = Target {
@@ -452,8 +442,81 @@ pub fn phase_contract(
     }
 }
 
+/// The environment a server is started with: the harness's JWT secret (so the suite can forge
+/// tokens), development mode, migrations on start, the database when there is one, and no
+/// per-IP limit on register and login (the suite registers many users from 127.0.0.1; the limit
+/// is probed on a server of its own). `extra` comes last, so it wins.
+pub fn server_env(
+    port: u16,
+    database: Option<&Database>,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut env = base_env();
+    env.extend(
+        [
+            ("PORT", port.to_string()),
+            ("JWT_SECRET", JWT_SECRET.to_string()),
+            ("JWT_TTL_SECONDS", JWT_TTL_SECONDS.to_string()),
+            ("APP_ENV", "development".to_string()),
+            ("MIGRATE_ON_START", "true".to_string()),
+            ("LOG_LEVEL", "info".to_string()),
+            ("AUTH_RATE_LIMIT_PER_IP", "0".to_string()),
+        ]
+        .map(|(k, v)| (k.to_string(), v)),
+    );
+    if let Some(d) = database {
+        env.push(("DATABASE_URL".into(), d.url.clone()));
+    }
+    for (k, v) in extra {
+        env.retain(|(name, _)| name != k);
+        env.push((k.to_string(), v.to_string()));
+    }
+    env
+}
+
+/// Spawns the stack's `run` command with `env`, output appended to `log`.
+pub fn spawn_server(
+    stack: &Stack,
+    tree: &Path,
+    env: &[(String, String)],
+    log: &Path,
+) -> Result<Group, String> {
+    let cmd = process::command(&stack.commands.run, tree, env, log)
+        .map_err(|e| format!("open the server log {}: {e}", log.display()))?;
+    Group::spawn(cmd).map_err(|e| format!("start `{}`: {e}", stack.commands.run))
+}
+
+/// Spawns the server and waits until `/healthz` answers 200; on failure the message holds the
+/// end of the server's log.
+pub fn start_server(
+    stack: &Stack,
+    tree: &Path,
+    env: &[(String, String)],
+    log: &Path,
+    timeout: Duration,
+) -> Result<Group, String> {
+    let mut server = spawn_server(stack, tree, env, log)?;
+    let port: u16 = env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PORT")
+        .and_then(|(_, v)| v.parse().ok())
+        .ok_or("no PORT in the server's environment")?;
+    let client = Client::new(([127, 0, 0, 1], port).into());
+    wait_healthy(&client, &mut server, timeout).map_err(|why| {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        format!(
+            "`{}` with PORT={port}: {why}\nlast lines of {}:\n{}",
+            stack.commands.run,
+            log.display(),
+            tail(&text, 40)
+        )
+    })?;
+    Ok(server)
+}
+
 /// Polls `/healthz` until it is 200; fails fast when the server process exits.
-fn wait_healthy(client: &Client, server: &mut Group, timeout: Duration) -> Result<(), String> {
+pub fn wait_healthy(client: &Client, server: &mut Group, timeout: Duration) -> Result<(), String> {
     let start = Instant::now();
     let quick = client.with_timeout(Duration::from_secs(5));
     let mut last;

@@ -10,13 +10,17 @@ pub enum Phase {
     Setup,
     Tests,
     Contract,
+    Schemathesis,
+    Probes,
     Validators,
 }
 
-const PHASES: [Phase; 4] = [
+const PHASES: [Phase; 6] = [
     Phase::Setup,
     Phase::Tests,
     Phase::Contract,
+    Phase::Schemathesis,
+    Phase::Probes,
     Phase::Validators,
 ];
 
@@ -32,7 +36,7 @@ pub enum Status {
 #[derive(Debug)]
 pub struct Row {
     pub label: String,
-    phases: [Status; 4],
+    phases: [Status; 6],
     pub total: Duration,
     pub report: Report,
 }
@@ -41,12 +45,7 @@ impl Row {
     pub fn new(label: &str) -> Row {
         Row {
             label: label.to_string(),
-            phases: [
-                Status::NotRun,
-                Status::NotRun,
-                Status::NotRun,
-                Status::NotRun,
-            ],
+            phases: std::array::from_fn(|_| Status::NotRun),
             total: Duration::ZERO,
             report: Report::new(label),
         }
@@ -57,12 +56,7 @@ impl Row {
     }
 
     pub fn skip_all(&mut self, why: String) {
-        self.phases = [
-            Status::Skip(why.clone()),
-            Status::Skip(why.clone()),
-            Status::Skip(why.clone()),
-            Status::Skip(why),
-        ];
+        self.phases = std::array::from_fn(|_| Status::Skip(why.clone()));
     }
 
     /// The first skip reason (for messages).
@@ -111,8 +105,8 @@ pub fn render(rows: &[Row], require_all: bool) -> String {
     let _ = writeln!(out, "\ne2e summary");
     let _ = writeln!(
         out,
-        "{:width$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>7}  result",
-        "stack/db", "setup", "tests", "contract", "validators", "total"
+        "{:width$}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}  {:>10}  {:>7}  result",
+        "stack/db", "setup", "tests", "contract", "schemathesis", "probes", "validators", "total"
     );
     for row in rows {
         let result = if row.failed(require_all) {
@@ -132,12 +126,14 @@ pub fn render(rows: &[Row], require_all: bool) -> String {
         let cells: Vec<String> = row.phases.iter().map(cell).collect();
         let _ = writeln!(
             out,
-            "{:width$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>6.0}s  {result}",
+            "{:width$}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}  {:>10}  {:>6.0}s  {result}",
             row.label,
             cells[0],
             cells[1],
             cells[2],
             cells[3],
+            cells[4],
+            cells[5],
             row.total.as_secs_f64()
         );
     }

@@ -1,5 +1,6 @@
 //! Third-party validators run on a pristine generated tree (before `setup` adds venvs or
-//! node_modules): actionlint and the GitHub workflow schema, the dependabot, GitLab CI and compose
+//! node_modules): actionlint, zizmor (workflow security, nothing at medium or above) and the
+//! GitHub workflow schema, the dependabot, GitLab CI and compose
 //! schemas, `docker-compose config`, promtool, hadolint, openapi-spec-validator, shellcheck,
 //! yamllint, plus JSON syntax and a structural check of Grafana dashboards (no offline linter
 //! exists for those).
@@ -26,6 +27,7 @@ pub const TOOLS: &[&str] = &[
     "openapi-spec-validator",
     "shellcheck",
     "yamllint",
+    "zizmor",
 ];
 
 /// Where `scripts/install-validators` puts its venv's binaries.
@@ -177,6 +179,15 @@ pub fn validate(root: &Path, required: &[&str], only: Option<&[&str]>, report: &
         let is_yaml = matches!(ext(file), "yml" | "yaml");
         if is_yaml && dir == Path::new(".github/workflows") {
             run_tool(root, report, "actionlint", &["-oneline"], file);
+            // Offline: no GitHub API look-ups (impostor commits, known-vulnerable actions), so
+            // the result depends on the file alone. Low and informational findings are advice.
+            run_tool(
+                root,
+                report,
+                "zizmor",
+                &["--offline", "--no-progress", "--min-severity", "medium"],
+                file,
+            );
             run_tool(
                 root,
                 report,
@@ -188,6 +199,13 @@ pub fn validate(root: &Path, required: &[&str], only: Option<&[&str]>, report: &
         if file == Path::new(".github/dependabot.yml")
             || file == Path::new(".github/dependabot.yaml")
         {
+            run_tool(
+                root,
+                report,
+                "zizmor",
+                &["--offline", "--no-progress", "--min-severity", "medium"],
+                file,
+            );
             run_tool(
                 root,
                 report,

@@ -184,3 +184,77 @@ fn a_server_that_accepts_any_token_is_caught_per_token_case() {
         "headers were present:\n{text}"
     );
 }
+
+/// A server whose auth works but that has none of issue 18's defences: it judges every login,
+/// takes any media type and any offset, is slow on long emails, and labels metrics by the raw
+/// method. Every hardening group must name its defect.
+#[test]
+fn a_server_without_the_hardening_is_caught_group_by_group() {
+    let addr = fake_server(Arc::new(|seen: &Seen| {
+        let headers = |media: &str| {
+            vec![
+                ("Content-Type".to_string(), media.to_string()),
+                ("X-Request-ID".into(), "r".into()),
+                ("X-Content-Type-Options".into(), "nosniff".into()),
+                ("WWW-Authenticate".into(), "Bearer".into()),
+            ]
+        };
+        let body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap_or_default();
+        let now = jwt::now();
+        match (seen.method.as_str(), seen.path.as_str()) {
+            ("POST", "/api/v1/auth/register") => {
+                if seen.body.len() > 100_000 && body["email"].as_str().is_some_and(|e| e.ends_with("example.com")) {
+                    // A backtracking pattern at work.
+                    thread::sleep(std::time::Duration::from_millis(1100));
+                }
+                (
+                    201,
+                    headers("application/json"),
+                    json!({"id": 1, "email": body["email"], "created_at": "2026-01-01T00:00:00Z"})
+                        .to_string()
+                        .into_bytes(),
+                )
+            }
+            ("POST", "/api/v1/auth/login") if body["password"].as_str().is_some_and(|p| p.starts_with("wrong")) => (
+                401,
+                headers("application/problem+json"),
+                json!({"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": "no"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            ("POST", "/api/v1/auth/login") => {
+                let token = jwt::forge(Alg::Hs256, b"e2e-test-secret", &jwt::claims("1", now, now + 900));
+                (
+                    200,
+                    headers("application/json"),
+                    json!({"access_token": token, "token_type": "Bearer", "expires_in": 900})
+                        .to_string()
+                        .into_bytes(),
+                )
+            }
+            ("GET", "/metrics") => (
+                200,
+                headers("text/plain; version=0.0.4"),
+                b"http_requests_total{method=\"BREW\",route=\"unmatched\",status=\"404\"} 1\n".to_vec(),
+            ),
+            _ => (200, headers("application/json"), b"{\"items\": []}".to_vec()),
+        }
+    }));
+    let mut report = Report::new("fake/soft");
+    run(&target(addr), &mut report);
+    let text = report.to_string();
+    for expected in [
+        "long emails: 128,000-character email on /api/v1/auth/register: expected 422",
+        "long emails: 128,000-character email on /api/v1/auth/register: answered in",
+        "long emails: 128,000-character email without a dot after the @ on /api/v1/auth/login: expected 422",
+        "concurrent logins: 30 concurrent wrong logins for one email: 30 were judged (401) and 0 waited",
+        "media types: POST /api/v1/auth/register with Content-Type: text/plain: expected 415",
+        "media types: PATCH /api/v1/tasks/1 with Content-Type: application/xml: expected 415",
+        "methods: PUT /api/v1/tasks: expected 405",
+        "query bounds: GET /api/v1/tasks?offset=9223372036854775808: expected 422",
+        "query bounds: GET /api/v1/tasks?limit=1e400: expected 422",
+        "metric cardinality: http_requests_total has `method` values outside",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
