@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::auth::CurrentUser;
-use crate::clock::now_rfc3339;
+use crate::clock;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{Id, Json, Pagination};
 use crate::repo::{self, Task};
@@ -148,7 +148,7 @@ pub async fn create(
         &title,
         body.description.as_deref(),
         done,
-        &now_rfc3339(),
+        clock::now(),
     )
     .await?;
     let location = format!("/api/v1/tasks/{}", task.id);
@@ -182,7 +182,7 @@ pub async fn update(
         .await?
         .ok_or_else(ApiError::not_found)?;
     if apply_patch(&mut task, patch)? {
-        task.updated_at = now_rfc3339();
+        task.updated_at = clock::now();
         repo::update_task(state.db(), user.id, &task).await?;
     }
     Ok(axum::Json(task))
@@ -211,8 +211,8 @@ mod tests {
             title: "a".into(),
             description: Some("d".into()),
             done: false,
-            created_at: "2026-01-01T00:00:00.000000Z".into(),
-            updated_at: "2026-01-01T00:00:00.000000Z".into(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
         }
     }
 
