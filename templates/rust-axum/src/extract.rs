@@ -45,7 +45,8 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// `?limit=&offset=` for list endpoints: limit 1..=100 (default 20), offset >= 0 (default 0).
+/// `?limit=&offset=` for list endpoints: limit 1..=100 (default 20), offset 0..=2^31-1
+/// (default 0). Anything else, huge numbers (`9223372036854775808`, `1e400`) included, is 422.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pagination {
     pub limit: i64,
@@ -54,6 +55,8 @@ pub struct Pagination {
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
+/// The contract's bound (openapi.yaml): far beyond any real list, and exact in every language.
+pub const MAX_OFFSET: i64 = 2_147_483_647;
 
 impl Pagination {
     pub fn parse(query: &HashMap<String, String>) -> Result<Self, ApiError> {
@@ -71,9 +74,12 @@ impl Pagination {
         };
         let offset = match query.get("offset").map(|v| v.parse::<i64>()) {
             None => 0,
-            Some(Ok(n)) if n >= 0 => n,
+            Some(Ok(n)) if (0..=MAX_OFFSET).contains(&n) => n,
             Some(_) => {
-                errors.push(FieldError::new("offset", "must be an integer >= 0"));
+                errors.push(FieldError::new(
+                    "offset",
+                    format!("must be an integer from 0 to {MAX_OFFSET}"),
+                ));
                 0
             }
         };
@@ -160,6 +166,9 @@ mod tests {
             ("limit", "abc"),
             ("offset", "-1"),
             ("offset", "1.5"),
+            ("offset", "2147483648"),
+            ("offset", "9223372036854775808"),
+            ("limit", "1e400"),
         ] {
             assert!(
                 Pagination::parse(&query(&[bad])).is_err(),

@@ -21,8 +21,9 @@ pub struct NewTask {
     title: String,
     #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
-    done: Option<bool>,
+    /// `null` is not a boolean: absent means false, `null` is 422 (as in PATCH).
+    #[serde(default, deserialize_with = "present")]
+    done: Option<Option<bool>>,
 }
 
 /// PATCH body. The outer `Option` says whether a field was sent, the inner one whether it was
@@ -139,9 +140,16 @@ pub async fn create(
     let mut errors = Vec::new();
     let title = check_title(&body.title, &mut errors);
     check_description(body.description.as_deref(), &mut errors);
+    let done = match body.done {
+        None => false,
+        Some(Some(done)) => done,
+        Some(None) => {
+            errors.push(FieldError::new("done", "must be true or false"));
+            false
+        }
+    };
     fail_if_any(errors)?;
 
-    let done = body.done.unwrap_or(false);
     let task = repo::insert_task(
         state.db(),
         user.id,
