@@ -8,10 +8,15 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::error::{ApiError, FieldError};
 
-/// `axum::Json`, with rejections as problem+json.
+/// `axum::Json`, with rejections as problem+json, for bodies that must be a JSON object.
+///
+/// Every request body of this API is an object. serde's derived structs would also accept a
+/// JSON array, filling the fields by position (`[]` would be an empty PATCH), so the body is
+/// read as an object first and only then turned into `T`.
 pub struct Json<T>(pub T);
 
 impl<S, T> FromRequest<S> for Json<T>
@@ -22,10 +27,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
+        let axum::Json(object) = axum::Json::<Map<String, Value>>::from_request(req, state)
+            .await
+            .map_err(json_rejection)?;
+        serde_json::from_value(Value::Object(object))
+            .map(Self)
+            // serde's message names the field and the expected type, never internals.
+            .map_err(|err| ApiError::validation(vec![FieldError::new("body", err.to_string())]))
     }
 }
 

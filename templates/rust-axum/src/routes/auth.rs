@@ -46,14 +46,15 @@ fn check_email_length(email: &str) -> Result<(), ApiError> {
     }
 }
 
-/// One `@`, a non-empty local part, a domain with a dot and no empty label, no whitespace.
-/// A few linear passes over the text: no regular expression, nothing that can backtrack.
+/// One `@`, a non-empty local part, a domain with a dot and no empty label, no whitespace or
+/// control character (U+0000 included: PostgreSQL text cannot hold it). A few linear passes
+/// over the text: no regular expression, nothing that can backtrack.
 pub fn is_valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
     email.chars().nth(EMAIL_MAX).is_none()
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
@@ -178,7 +179,14 @@ async fn check_credentials(
     email: &str,
     password: String,
 ) -> Result<Option<i64>, ApiError> {
-    let (user_id, stored) = match repo::find_credentials(state.db(), email).await? {
+    // An email registration would refuse (with a NUL, say, which PostgreSQL cannot even
+    // compare) has no account: skip the lookup, not the hash, so it costs the same time.
+    let account = if is_valid_email(email) {
+        repo::find_credentials(state.db(), email).await?
+    } else {
+        None
+    };
+    let (user_id, stored) = match account {
         Some((id, hash)) => (Some(id), Some(hash)),
         None => (None, None),
     };
@@ -204,6 +212,8 @@ mod tests {
             "a b@c.com",
             "a@b.",
             "a@.com",
+            "a\u{0}b@example.com",
+            "a@exa\u{7}mple.com",
         ] {
             assert!(!is_valid_email(bad), "{bad}");
         }

@@ -45,11 +45,22 @@ fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// Whitespace as the contract's `\s` means it: Unicode White_Space plus the four ASCII
+/// separators U+001C..U+001F, which JSON Schema validators (Python's `re`) count as spaces too.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// PostgreSQL text cannot hold U+0000, so no stack stores it on either database (422).
+const NUL: char = '\0';
+
 /// The trimmed title; records why it is invalid, if it is.
 fn check_title(title: &str, errors: &mut Vec<FieldError>) -> String {
-    let trimmed = title.trim();
+    let trimmed = title.trim_matches(is_blank);
     let len = trimmed.chars().count();
-    if len == 0 {
+    if trimmed.contains(NUL) {
+        errors.push(FieldError::new("title", "must not contain U+0000"));
+    } else if len == 0 {
         errors.push(FieldError::new("title", "must not be empty"));
     } else if len > TITLE_MAX {
         errors.push(FieldError::new(
@@ -61,7 +72,9 @@ fn check_title(title: &str, errors: &mut Vec<FieldError>) -> String {
 }
 
 fn check_description(description: Option<&str>, errors: &mut Vec<FieldError>) {
-    if description.is_some_and(|d| d.chars().count() > DESCRIPTION_MAX) {
+    if description.is_some_and(|d| d.contains(NUL)) {
+        errors.push(FieldError::new("description", "must not contain U+0000"));
+    } else if description.is_some_and(|d| d.chars().count() > DESCRIPTION_MAX) {
         errors.push(FieldError::new(
             "description",
             format!("must be at most {DESCRIPTION_MAX} characters"),
@@ -240,6 +253,9 @@ mod tests {
         assert_eq!(t.description, None);
         assert!(apply_patch(&mut t, patch(r#"{"title": null}"#)).is_err());
         assert!(apply_patch(&mut t, patch(r#"{"done": null}"#)).is_err());
+        assert!(apply_patch(&mut t, patch(r#"{"title": "a\u0000b"}"#)).is_err());
+        assert!(apply_patch(&mut t, patch(r#"{"description": "\u0000"}"#)).is_err());
+        assert!(apply_patch(&mut t, patch(r#"{"title": "\u001f \u3000"}"#)).is_err());
         assert!(
             apply_patch(
                 &mut t,

@@ -43,6 +43,12 @@ async fn create_validates_fields_and_types() {
         json!({"title": "ok", "done": "yes"}),
         json!({"title": "ok", "done": null}),
         json!({"title": null}),
+        json!({"title": "a\u{0}b"}),
+        json!({"title": "\u{1f}\u{3000}\t"}),
+        json!({"title": "ok", "description": "nul \u{0} inside"}),
+        json!(["a title", null, false]),
+        json!([]),
+        json!("a title"),
         json!({"description": "no title"}),
     ] {
         app.create_task(&token, body)
@@ -93,8 +99,13 @@ async fn patch_updates_clears_and_validates() {
     for body in [
         json!({"title": null}),
         json!({"title": ""}),
+        json!({"title": "\u{0}"}),
+        json!({"description": "\u{0}"}),
         json!({"done": "yes"}),
         json!({"description": 3}),
+        json!([]),
+        json!([true]),
+        json!(null),
     ] {
         app.call("PATCH", &uri, Some(body), Some(&token))
             .await
