@@ -17,7 +17,7 @@ use crate::repo::{self, User};
 use crate::state::AppState;
 
 /// Hashes a password with argon2id and the crate's default (OWASP-recommended) parameters.
-/// CPU-heavy: call it from `spawn_blocking`.
+/// CPU- and memory-heavy: call it through `hashing::HashPool`, never on the async executor.
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     Argon2::default()
         .hash_password(password.as_bytes())
@@ -140,6 +140,9 @@ impl FromRequestParts<AppState> for CurrentUser {
 mod tests {
     use super::*;
 
+    const SECRET: &[u8] = b"unit-test-secret-of-32-bytes-min";
+    const OTHER_SECRET: &[u8] = b"another-secret-of-at-least-32-by";
+
     #[test]
     fn passwords_round_trip_with_argon2id() {
         let hash = hash_password("correct horse").unwrap();
@@ -151,10 +154,10 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_reject_tampering() {
-        let keys = JwtKeys::new(b"secret", 60);
+        let keys = JwtKeys::new(SECRET, 60);
         let token = keys.issue(7).unwrap();
         assert_eq!(keys.verify(&token), Some(7));
-        assert_eq!(JwtKeys::new(b"other", 60).verify(&token), None);
+        assert_eq!(JwtKeys::new(OTHER_SECRET, 60).verify(&token), None);
         let mut tampered = token.clone();
         tampered.pop();
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
@@ -164,7 +167,7 @@ mod tests {
 
     #[test]
     fn expired_tokens_are_rejected() {
-        let keys = JwtKeys::new(b"secret", 60);
+        let keys = JwtKeys::new(SECRET, 60);
         let now = unix_now();
         let claims = Claims {
             sub: "7".into(),
@@ -174,7 +177,7 @@ mod tests {
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
             &claims,
-            &EncodingKey::from_secret(b"secret").unwrap(),
+            &EncodingKey::from_secret(SECRET).unwrap(),
         )
         .unwrap();
         assert_eq!(keys.verify(&token), None);
@@ -182,7 +185,7 @@ mod tests {
 
     #[test]
     fn other_algorithms_are_rejected() {
-        let keys = JwtKeys::new(b"secret", 60);
+        let keys = JwtKeys::new(SECRET, 60);
         let now = unix_now();
         let claims = Claims {
             sub: "7".into(),
@@ -192,7 +195,7 @@ mod tests {
         let hs512 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),
             &claims,
-            &EncodingKey::from_secret(b"secret").unwrap(),
+            &EncodingKey::from_secret(SECRET).unwrap(),
         )
         .unwrap();
         assert_eq!(keys.verify(&hs512), None);

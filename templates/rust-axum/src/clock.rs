@@ -1,13 +1,17 @@
-//! Timestamps as fixed-width RFC 3339 strings in UTC (`2026-01-31T09:05:03.123456Z`).
+//! Time: the current instant at the precision both databases store, and the API's
+//! fixed-width RFC 3339 UTC form (`2026-01-31T09:05:03.123456Z`).
 //!
-//! Both databases store them as text (see docs/adr/0001): a fixed width keeps them sortable,
-//! and microseconds make `updated_at` move even when a PATCH follows a create immediately.
+//! PostgreSQL keeps `timestamptz` to the microsecond and SQLite keeps the text sqlx writes, so
+//! `now()` drops the nanoseconds: a task read back equals the task that was written, and six
+//! digits make `updated_at` move even when a PATCH follows a create immediately.
 
 use time::OffsetDateTime;
 
-/// The current time, formatted for storage and for the API.
-pub fn now_rfc3339() -> String {
-    format_rfc3339(OffsetDateTime::now_utc())
+/// The current time in UTC, truncated to whole microseconds.
+pub fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.microsecond() * 1_000)
+        .unwrap_or(now)
 }
 
 /// Formats any instant as UTC RFC 3339 with exactly six fractional digits.
@@ -25,6 +29,16 @@ pub fn format_rfc3339(at: OffsetDateTime) -> String {
     )
 }
 
+/// `#[serde(with = "rfc3339")]` for timestamps in API responses.
+pub mod rfc3339 {
+    use serde::Serializer;
+    use time::OffsetDateTime;
+
+    pub fn serialize<S: Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::format_rfc3339(*at))
+    }
+}
+
 /// Seconds since the Unix epoch, for JWT `iat`/`exp`.
 pub fn unix_now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -38,6 +52,14 @@ mod tests {
     fn formats_with_fixed_width_in_utc() {
         let at = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         assert_eq!(format_rfc3339(at), "2023-11-14T22:13:20.000000Z");
-        assert_eq!(now_rfc3339().len(), "2023-11-14T22:13:20.000000Z".len());
+        let offset = at.to_offset(time::UtcOffset::from_hms(2, 0, 0).unwrap());
+        assert_eq!(format_rfc3339(offset), "2023-11-14T22:13:20.000000Z");
+    }
+
+    #[test]
+    fn now_has_microsecond_precision() {
+        let now = now();
+        assert_eq!(now.nanosecond() % 1_000, 0);
+        assert_eq!(now.offset(), time::UtcOffset::UTC);
     }
 }

@@ -2,13 +2,19 @@
 //! variables already set in the environment win, as dotenvy never overrides them.
 
 use std::fmt;
+use std::time::Duration;
 
-/// Where the database lives when `DATABASE_URL` is not set: a file under `./data/`,
-/// created on first start.
+/// Where the database lives when `DATABASE_URL` is not set outside production: a file under
+/// `./data/`, created on first start. Production has no default (see `Config::from_lookup`).
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
+
+/// RFC 7518 (section 3.2): an HS256 key must be at least as long as the hash, 256 bits.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 #[derive(Clone)]
 pub struct Config {
+    /// The address to listen on: 127.0.0.1 unless `HOST` says otherwise (the image sets 0.0.0.0).
+    pub host: String,
     pub port: u16,
     pub database_url: String,
     pub jwt_secret: String,
@@ -18,12 +24,19 @@ pub struct Config {
     pub log_level: String,
     pub app_env: String,
     pub migrate_on_start: bool,
+    /// How many password hashes may run at once (`HASH_CONCURRENCY`, default: the CPU count).
+    pub hash_concurrency: usize,
+    /// How long a request waits for a hashing slot before a 503 (`HASH_QUEUE_TIMEOUT_SECONDS`).
+    pub hash_queue_timeout: Duration,
+    /// Register + login requests per client IP and minute (`AUTH_RATE_LIMIT_PER_IP`; 0 = off).
+    pub auth_rate_limit_per_ip: u32,
 }
 
 // Hand-written so that the secret can never end up in a log line.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
+            .field("host", &self.host)
             .field("port", &self.port)
             .field("database_url", &redact_url(&self.database_url))
             .field("jwt_secret", &"<redacted>")
@@ -31,10 +44,14 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("app_env", &self.app_env)
             .field("migrate_on_start", &self.migrate_on_start)
+            .field("hash_concurrency", &self.hash_concurrency)
+            .field("hash_queue_timeout", &self.hash_queue_timeout)
+            .field("auth_rate_limit_per_ip", &self.auth_rate_limit_per_ip)
             .finish()
     }
 }
 
+/// Why the configuration is unusable: one line, saying what to change.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ConfigError(pub String);
 
@@ -61,28 +78,71 @@ impl Config {
         };
 
         let app_env = get("APP_ENV").unwrap_or_else(|| "development".to_owned());
+        let production = app_env.eq_ignore_ascii_case("production");
         let (jwt_secret, jwt_secret_generated) = match get("JWT_SECRET") {
+            Some(secret) if production && secret.len() < MIN_JWT_SECRET_BYTES => {
+                return Err(ConfigError(format!(
+                    "JWT_SECRET is {} bytes long and APP_ENV=production needs at least \
+                     {MIN_JWT_SECRET_BYTES}: refusing to start. Make one with `openssl rand -hex 32`.",
+                    secret.len()
+                )));
+            }
             Some(secret) => (secret, false),
-            None if app_env == "production" => {
+            None if production => {
                 return Err(ConfigError(
                     "JWT_SECRET is not set and APP_ENV=production: refusing to start. \
-                     Set JWT_SECRET to a long random string (e.g. `openssl rand -hex 32`)."
+                     Make one with `openssl rand -hex 32`."
                         .to_owned(),
                 ));
             }
             None => (random_secret(), true),
         };
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => url,
+            None if production => {
+                return Err(ConfigError(
+                    "DATABASE_URL is not set and APP_ENV=production: refusing to start. \
+                     Set it to the database's URL (postgres://user:password@host:5432/name \
+                     or sqlite:///path/to/app.db)."
+                        .to_owned(),
+                ));
+            }
+            None => DEFAULT_DATABASE_URL.to_owned(),
+        };
+        let hash_concurrency = match get("HASH_CONCURRENCY") {
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+            Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                ConfigError(format!("HASH_CONCURRENCY={v:?} is not a whole number >= 1"))
+            })?,
+        };
 
         Ok(Self {
+            host: get("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port: parse_or("PORT", get("PORT"), 8080)?,
-            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            database_url,
             jwt_secret,
             jwt_secret_generated,
             jwt_ttl_seconds: parse_or("JWT_TTL_SECONDS", get("JWT_TTL_SECONDS"), 900)?,
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
             app_env,
             migrate_on_start: parse_bool("MIGRATE_ON_START", get("MIGRATE_ON_START"), true)?,
+            hash_concurrency,
+            hash_queue_timeout: parse_seconds(
+                "HASH_QUEUE_TIMEOUT_SECONDS",
+                get("HASH_QUEUE_TIMEOUT_SECONDS"),
+                Duration::from_secs(5),
+            )?,
+            auth_rate_limit_per_ip: parse_or(
+                "AUTH_RATE_LIMIT_PER_IP",
+                get("AUTH_RATE_LIMIT_PER_IP"),
+                100,
+            )?,
         })
+    }
+
+    /// `APP_ENV=production`, in any case: the refuse-to-start checks apply.
+    pub fn is_production(&self) -> bool {
+        self.app_env.eq_ignore_ascii_case("production")
     }
 }
 
@@ -96,6 +156,22 @@ fn parse_or<T: std::str::FromStr>(
         Some(v) => v
             .parse()
             .map_err(|_| ConfigError(format!("{key}={v:?} is not a valid number"))),
+    }
+}
+
+/// A non-negative number of seconds, fractions allowed (`0.5`).
+fn parse_seconds(
+    key: &str,
+    value: Option<String>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<f64>()
+            .ok()
+            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+            .ok_or_else(|| ConfigError(format!("{key}={v:?} is not a number of seconds >= 0"))),
     }
 }
 
@@ -160,13 +236,80 @@ mod tests {
         assert!(c.migrate_on_start);
     }
 
+    const STRONG: &str = "0123456789abcdef0123456789abcdef";
+
     #[test]
-    fn production_requires_a_secret() {
-        let err = config(&[("APP_ENV", "production")]).unwrap_err();
-        assert!(err.0.contains("JWT_SECRET"));
-        let ok = config(&[("APP_ENV", "production"), ("JWT_SECRET", "s3cret")]).unwrap();
-        assert_eq!(ok.jwt_secret, "s3cret");
-        assert!(!ok.jwt_secret_generated);
+    fn production_refuses_a_missing_or_short_secret() {
+        let err = config(&[
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "sqlite::memory:"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.0.contains("JWT_SECRET") && err.0.contains("openssl rand -hex 32"),
+            "{err}"
+        );
+        for env in ["production", "Production", "PRODUCTION"] {
+            let short = &STRONG[..31];
+            let err = config(&[
+                ("APP_ENV", env),
+                ("JWT_SECRET", short),
+                ("DATABASE_URL", "sqlite::memory:"),
+            ])
+            .unwrap_err();
+            assert!(
+                err.0.contains("31 bytes") && err.0.contains("openssl rand -hex 32"),
+                "{err}"
+            );
+            assert!(
+                !err.0.contains(short),
+                "the message must not echo the secret"
+            );
+        }
+        let ok = config(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", STRONG),
+            ("DATABASE_URL", "sqlite::memory:"),
+        ])
+        .unwrap();
+        assert_eq!(ok.jwt_secret, STRONG);
+        assert!(ok.is_production() && !ok.jwt_secret_generated);
+    }
+
+    #[test]
+    fn production_refuses_a_missing_database_url() {
+        let err = config(&[("APP_ENV", "production"), ("JWT_SECRET", STRONG)]).unwrap_err();
+        assert!(err.0.contains("DATABASE_URL"), "{err}");
+        assert!(!err.0.contains('\n'), "one line: {err}");
+    }
+
+    #[test]
+    fn hashing_and_rate_limit_settings() {
+        let c = config(&[]).unwrap();
+        assert!(c.hash_concurrency >= 1);
+        assert_eq!(c.hash_queue_timeout, Duration::from_secs(5));
+        assert_eq!(c.auth_rate_limit_per_ip, 100);
+        assert_eq!(c.host, "127.0.0.1");
+        let c = config(&[
+            ("HASH_CONCURRENCY", "3"),
+            ("HASH_QUEUE_TIMEOUT_SECONDS", "0.25"),
+            ("AUTH_RATE_LIMIT_PER_IP", "0"),
+            ("HOST", "0.0.0.0"),
+        ])
+        .unwrap();
+        assert_eq!(c.hash_concurrency, 3);
+        assert_eq!(c.hash_queue_timeout, Duration::from_millis(250));
+        assert_eq!(c.auth_rate_limit_per_ip, 0);
+        assert_eq!(c.host, "0.0.0.0");
+        for bad in [
+            ("HASH_CONCURRENCY", "0"),
+            ("HASH_CONCURRENCY", "-1"),
+            ("HASH_QUEUE_TIMEOUT_SECONDS", "-1"),
+            ("HASH_QUEUE_TIMEOUT_SECONDS", "soon"),
+            ("AUTH_RATE_LIMIT_PER_IP", "lots"),
+        ] {
+            assert!(config(&[bad]).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,18 +1,40 @@
-//! Database access: one code path for SQLite and PostgreSQL through sqlx's `Any` driver.
+//! Database access: a connection pool on SQLite or PostgreSQL, each through its own sqlx
+//! driver, chosen at start-up from the `DATABASE_URL` scheme.
 //!
-//! The driver is picked at run time from the `DATABASE_URL` scheme. Queries use `$1`-style
-//! placeholders, which both SQLite and PostgreSQL understand, and only types that the `Any`
-//! driver maps on both sides (integers, text, booleans bound as parameters).
+//! `Db` is an enum over the two concrete pools rather than sqlx's `Any` driver, so every
+//! column keeps its native type: `timestamptz` and `boolean` on PostgreSQL, text and integer
+//! on SQLite (see docs/adr/0001). `on_pool!` runs one statement on whichever pool is active;
+//! the statement is type-checked against both drivers.
 
 use std::path::Path;
+use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{AnyPool, Row, any::AnyRow};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A pool on one of the two supported databases. Cloning is cheap (the pools are `Arc`s).
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Evaluates `$body` with `$pool` bound to the active concrete pool. The body is compiled once
+/// per driver, so a statement that does not suit both databases fails the build.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -31,13 +53,6 @@ impl Backend {
             Err(sqlx::Error::Configuration(
                 "DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into(),
             ))
-        }
-    }
-
-    pub fn migrator(self) -> &'static Migrator {
-        match self {
-            Self::Sqlite => &SQLITE_MIGRATOR,
-            Self::Postgres => &POSTGRES_MIGRATOR,
         }
     }
 }
@@ -69,43 +84,74 @@ fn sqlite_file(url: &str) -> Option<&Path> {
 }
 
 /// Opens a connection pool; for SQLite, creates the folder holding the database file first.
-pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
-    install_default_drivers();
-    let backend = Backend::from_url(url)?;
-    let url = match backend {
-        Backend::Sqlite => normalize_sqlite_url(url),
-        Backend::Postgres => url.to_owned(),
-    };
-    if let Some(dir) = sqlite_file(&url).and_then(Path::parent)
-        && !dir.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(dir)?;
+pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    let acquire_timeout = Duration::from_secs(5);
+    match Backend::from_url(url)? {
+        Backend::Postgres => {
+            let pool = PgPoolOptions::new()
+                .max_connections(10)
+                .acquire_timeout(acquire_timeout)
+                .connect(url)
+                .await?;
+            Ok(Db::Postgres(pool))
+        }
+        Backend::Sqlite => {
+            let url = normalize_sqlite_url(url);
+            if let Some(dir) = sqlite_file(&url).and_then(Path::parent)
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)?;
+            }
+            let in_memory = url.contains(":memory:");
+            // Foreign keys on (ON DELETE CASCADE), and a writer waits for a lock instead of
+            // failing at once; WAL lets readers carry on while one connection writes.
+            let mut options = SqliteConnectOptions::from_str(&url)?
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            if !in_memory {
+                options = options.journal_mode(SqliteJournalMode::Wal);
+            }
+            let pool_options = SqlitePoolOptions::new().acquire_timeout(acquire_timeout);
+            let pool_options = if in_memory {
+                // Every connection to `:memory:` is a separate database: keep exactly one, forever.
+                pool_options
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+            } else {
+                pool_options.max_connections(10)
+            };
+            Ok(Db::Sqlite(pool_options.connect_with(options).await?))
+        }
     }
-    let in_memory = url.contains(":memory:");
-    let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
-    let options = if in_memory {
-        // Every connection to `:memory:` is a separate database: keep exactly one, forever.
-        options
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-    } else {
-        options.max_connections(10)
-    };
-    options.connect(&url).await
 }
 
-/// Applies the pending migrations embedded in the binary for the pool's database.
-pub async fn migrate(pool: &AnyPool, url: &str) -> Result<(), MigrateError> {
-    let backend = Backend::from_url(url).map_err(|e| MigrateError::Source(Box::new(e)))?;
-    backend.migrator().run(pool).await
-}
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
 
-/// Reads a boolean column written as BOOLEAN (PostgreSQL) or as INTEGER 0/1 (SQLite).
-pub fn get_bool(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
-    row.try_get::<bool, _>(column)
-        .or_else(|_| row.try_get::<i64, _>(column).map(|v| v != 0))
+    /// Applies the pending migrations embedded in the binary for this database. On PostgreSQL
+    /// sqlx holds an advisory lock meanwhile, so replicas starting together do not race.
+    pub async fn migrate(&self) -> Result<(), MigrateError> {
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await,
+            Self::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await,
+        }
+    }
+
+    /// `SELECT 1`, for the readiness probe.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await);
+    }
 }
 
 /// True when `err` is a unique-constraint violation (e.g. a duplicate email).

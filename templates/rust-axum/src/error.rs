@@ -32,7 +32,7 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     /// `Some(..)` on 401s: the `WWW-Authenticate` challenge.
     pub www_authenticate: Option<&'static str>,
-    /// `Some(seconds)` on 429s: the `Retry-After` header.
+    /// `Some(seconds)` on 429s and 503s: the `Retry-After` header.
     pub retry_after: Option<u64>,
 }
 
@@ -100,12 +100,21 @@ impl ApiError {
         }
     }
 
-    pub fn too_many_requests(retry_after: u64) -> Self {
+    /// 429 with `Retry-After: retry_after` (at least 1 second).
+    pub fn too_many_requests(retry_after: u64, detail: impl Into<String>) -> Self {
         Self {
             retry_after: Some(retry_after.max(1)),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
+        }
+    }
+
+    /// 503 with `Retry-After: 1`: every password-hashing slot stayed busy (see `hashing`).
+    pub fn busy() -> Self {
+        Self {
+            retry_after: Some(1),
             ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many failed login attempts; try again later.",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is busy; try again in a moment.",
             )
         }
     }
@@ -189,7 +198,10 @@ mod tests {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
         assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
-        let response = ApiError::too_many_requests(0).into_response();
+        let response = ApiError::too_many_requests(0, "slow down").into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        let response = ApiError::busy().into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     }
 }

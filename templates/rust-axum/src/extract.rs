@@ -8,10 +8,15 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::error::{ApiError, FieldError};
 
-/// `axum::Json`, with rejections as problem+json.
+/// `axum::Json`, with rejections as problem+json, for bodies that must be a JSON object.
+///
+/// Every request body of this API is an object. serde's derived structs would also accept a
+/// JSON array, filling the fields by position (`[]` would be an empty PATCH), so the body is
+/// read as an object first and only then turned into `T`.
 pub struct Json<T>(pub T);
 
 impl<S, T> FromRequest<S> for Json<T>
@@ -22,10 +27,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
+        let axum::Json(object) = axum::Json::<Map<String, Value>>::from_request(req, state)
+            .await
+            .map_err(json_rejection)?;
+        serde_json::from_value(Value::Object(object))
+            .map(Self)
+            // serde's message names the field and the expected type, never internals.
+            .map_err(|err| ApiError::validation(vec![FieldError::new("body", err.to_string())]))
     }
 }
 
@@ -45,7 +53,8 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// `?limit=&offset=` for list endpoints: limit 1..=100 (default 20), offset >= 0 (default 0).
+/// `?limit=&offset=` for list endpoints: limit 1..=100 (default 20), offset 0..=2^31-1
+/// (default 0). Anything else, huge numbers (`9223372036854775808`, `1e400`) included, is 422.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pagination {
     pub limit: i64,
@@ -54,6 +63,8 @@ pub struct Pagination {
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
+/// The contract's bound (openapi.yaml): far beyond any real list, and exact in every language.
+pub const MAX_OFFSET: i64 = 2_147_483_647;
 
 impl Pagination {
     pub fn parse(query: &HashMap<String, String>) -> Result<Self, ApiError> {
@@ -71,9 +82,12 @@ impl Pagination {
         };
         let offset = match query.get("offset").map(|v| v.parse::<i64>()) {
             None => 0,
-            Some(Ok(n)) if n >= 0 => n,
+            Some(Ok(n)) if (0..=MAX_OFFSET).contains(&n) => n,
             Some(_) => {
-                errors.push(FieldError::new("offset", "must be an integer >= 0"));
+                errors.push(FieldError::new(
+                    "offset",
+                    format!("must be an integer from 0 to {MAX_OFFSET}"),
+                ));
                 0
             }
         };
@@ -160,6 +174,9 @@ mod tests {
             ("limit", "abc"),
             ("offset", "-1"),
             ("offset", "1.5"),
+            ("offset", "2147483648"),
+            ("offset", "9223372036854775808"),
+            ("limit", "1e400"),
         ] {
             assert!(
                 Pagination::parse(&query(&[bad])).is_err(),

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod hashing;
 pub mod http;
 pub mod metrics;
 pub mod openapi;

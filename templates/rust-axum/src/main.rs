@@ -16,7 +16,7 @@ const USAGE: &str = concat!(
     env!("CARGO_BIN_NAME"),
     " [serve | migrate | healthcheck]
 
-  serve        start the HTTP server on $PORT (the default command)
+  serve        start the HTTP server on $HOST:$PORT (the default command)
   migrate      apply pending database migrations to $DATABASE_URL and exit
   healthcheck  exit 0 if the server on $PORT answers /healthz (for Docker's HEALTHCHECK)"
 );
@@ -78,29 +78,24 @@ fn run<F: Future<Output = Result<(), BoxError>>>(task: fn(Config) -> F) -> ExitC
 }
 
 async fn serve(config: Config) -> Result<(), BoxError> {
-    if config.jwt_secret_generated {
-        tracing::warn!(
-            "JWT_SECRET is not set: using a random secret, tokens will not survive a restart"
-        );
-    }
     tracing::info!(database_url = %redact_url(&config.database_url), "connecting to the database");
     let pool = db::connect(&config.database_url).await?;
     if config.migrate_on_start {
-        db::migrate(&pool, &config.database_url).await?;
+        pool.migrate().await?;
         tracing::info!("migrations applied");
     }
-    let app = router(AppState::new(
-        pool.clone(),
-        config.jwt_secret.as_bytes(),
-        config.jwt_ttl_seconds,
-    ));
+    let app = router(AppState::new(pool.clone(), &config));
 
-    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let addr = listener.local_addr()?;
     tracing::info!(%addr, app_env = %config.app_env, "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer address reaches handlers as `ConnectInfo`: the per-IP limit on auth needs it.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     pool.close().await;
     tracing::info!("shut down cleanly");
     Ok(())
@@ -108,7 +103,7 @@ async fn serve(config: Config) -> Result<(), BoxError> {
 
 async fn migrate(config: Config) -> Result<(), BoxError> {
     let pool = db::connect(&config.database_url).await?;
-    db::migrate(&pool, &config.database_url).await?;
+    pool.migrate().await?;
     tracing::info!(database_url = %redact_url(&config.database_url), "migrations applied");
     pool.close().await;
     Ok(())

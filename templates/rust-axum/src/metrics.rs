@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -43,11 +44,27 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Middleware: labels by route *template* (`/api/v1/tasks/{id}`), never the raw path, so the
-/// number of series stays bounded; requests that matched no route are `unmatched`.
+/// The `method` label: one of the standard methods the API can serve, or `OTHER`. HTTP lets a
+/// client send any token as a method, and each new label value would be a new series.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+/// Middleware: labels by route *template* (`/api/v1/tasks/{id}`), never the raw path, and by
+/// a bounded method label, so the number of series stays bounded; requests that matched no
+/// route are `unmatched`.
 pub async fn track(req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -56,7 +73,7 @@ pub async fn track(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
 
     let status = response.status().as_u16().to_string();
-    metrics::counter!(REQUESTS_TOTAL, "method" => method.clone(), "route" => route.clone(), "status" => status)
+    metrics::counter!(REQUESTS_TOTAL, "method" => method, "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!(REQUEST_DURATION, "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
@@ -69,4 +86,19 @@ pub async fn render() -> impl IntoResponse {
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         handle().render(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+        for invented in ["FOO1", "FOO2", "get", "TRACE", "CONNECT"] {
+            let method = Method::from_bytes(invented.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "OTHER", "{invented}");
+        }
+    }
 }

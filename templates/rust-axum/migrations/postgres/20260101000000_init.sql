@@ -1,20 +1,20 @@
--- PostgreSQL schema, same shape as migrations/sqlite. Timestamps are RFC 3339 UTC text with a
--- fixed width (see docs/adr/0001), so the application code is identical on both databases.
+-- PostgreSQL schema, same shape as migrations/sqlite, with PostgreSQL's own types: timestamps
+-- are timestamptz (stored in UTC, compared and indexed as instants) and `done` is a boolean.
 CREATE TABLE users (
-    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    email         TEXT   NOT NULL UNIQUE,
-    password_hash TEXT   NOT NULL,
-    created_at    TEXT   NOT NULL
+    id            BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email         TEXT        NOT NULL UNIQUE CHECK (char_length(email) <= 254),
+    password_hash TEXT        NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL
 );
 
 CREATE TABLE tasks (
-    id          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    user_id     BIGINT  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    title       TEXT    NOT NULL,
-    description TEXT,
-    done        BOOLEAN NOT NULL DEFAULT FALSE,
-    created_at  TEXT    NOT NULL,
-    updated_at  TEXT    NOT NULL
+    id          BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id     BIGINT      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    title       TEXT        NOT NULL CHECK (char_length(title) <= 200),
+    description TEXT        CHECK (char_length(description) <= 2000),
+    done        BOOLEAN     NOT NULL DEFAULT FALSE,
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
 );
 
 -- Listing is "my tasks, oldest first": one index serves the filter and the order.

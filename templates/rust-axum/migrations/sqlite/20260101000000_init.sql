@@ -1,8 +1,8 @@
--- SQLite schema. Timestamps are RFC 3339 UTC text with a fixed width (see docs/adr/0001),
--- so they sort correctly and read the same through sqlx's Any driver on both databases.
+-- SQLite schema. SQLite has no timestamp type: timestamps are RFC 3339 UTC text, which sqlx
+-- reads back into `time::OffsetDateTime` (PostgreSQL uses timestamptz; see docs/adr/0001).
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    email         TEXT    NOT NULL UNIQUE,
+    email         TEXT    NOT NULL UNIQUE CHECK (length(email) <= 254),
     password_hash TEXT    NOT NULL,
     created_at    TEXT    NOT NULL
 );
@@ -10,9 +10,9 @@ CREATE TABLE users (
 CREATE TABLE tasks (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    title       TEXT    NOT NULL,
-    description TEXT,
-    -- INTEGER, not BOOLEAN: the Any driver only maps SQLite's storage classes.
+    title       TEXT    NOT NULL CHECK (length(title) <= 200),
+    description TEXT    CHECK (length(description) <= 2000),
+    -- SQLite has no boolean type either: 0 or 1, which sqlx decodes as `bool`.
     done        INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
     created_at  TEXT    NOT NULL,
     updated_at  TEXT    NOT NULL

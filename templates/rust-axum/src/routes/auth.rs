@@ -1,18 +1,24 @@
 //! Registration and login.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::header::{CACHE_CONTROL, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{DUMMY_HASH, hash_password, verify_password};
-use crate::clock::now_rfc3339;
+use crate::clock;
 use crate::db::is_unique_violation;
 use crate::error::{ApiError, FieldError};
 use crate::extract::Json;
-use crate::repo::{self, User};
+use crate::repo;
 use crate::state::AppState;
+
+/// RFC 5321's limit on a forward path, the longest usable email address.
+pub const EMAIL_MAX: usize = 254;
 
 #[derive(Deserialize)]
 pub struct Credentials {
@@ -20,21 +26,38 @@ pub struct Credentials {
     password: String,
 }
 
-/// Lower-cased and trimmed: the form emails are stored and compared in.
+/// Trimmed and lower-cased (Unicode-aware): the form emails are stored, compared and
+/// rate-limited in.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// One `@`, a non-empty local part, a domain with a dot, no whitespace, at most 254 chars.
+/// 422 for an email over `EMAIL_MAX` characters after trimming. It runs first, before anything
+/// else looks at the text, so a 1 MiB "email" costs one bounded count and nothing more.
+fn check_email_length(email: &str) -> Result<(), ApiError> {
+    // `nth` stops counting at the first character past the limit.
+    if email.trim().chars().nth(EMAIL_MAX).is_some() {
+        Err(ApiError::validation(vec![FieldError::new(
+            "email",
+            format!("must be at most {EMAIL_MAX} characters"),
+        )]))
+    } else {
+        Ok(())
+    }
+}
+
+/// One `@`, a non-empty local part, a domain with a dot and no empty label, no whitespace or
+/// control character (U+0000 included: PostgreSQL text cannot hold it). A few linear passes
+/// over the text: no regular expression, nothing that can backtrack.
 pub fn is_valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    email.chars().count() <= 254
-        && !email.chars().any(char::is_whitespace)
+    email.chars().nth(EMAIL_MAX).is_none()
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && !local.is_empty()
         && !domain.contains('@')
-        && domain.split('.').count() >= 2
+        && domain.contains('.')
         && domain.split('.').all(|label| !label.is_empty())
 }
 
@@ -56,13 +79,27 @@ fn validate(email: &str, password: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Runs argon2 off the async executor: hashing takes tens of milliseconds of CPU.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)
+/// Middleware on register and login: at most `AUTH_RATE_LIMIT_PER_IP` requests per client IP
+/// and minute, every request counting (even malformed ones).
+///
+/// The client IP is the TCP peer address. `X-Forwarded-For` is deliberately not trusted: any
+/// client can set it, so honouring it would let an attacker pick a fresh "IP" per request.
+/// Behind a reverse proxy, every client shares the proxy's address; rate-limit at the proxy, or
+/// read the header only from that proxy's address.
+pub async fn limit_per_ip(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // Always present when served by main.rs; a request without it shares one bucket.
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+    match state.auth_ip_limiter().try_acquire(&ip) {
+        Ok(()) => next.run(req).await,
+        Err(retry_after) => ApiError::too_many_requests(
+            retry_after,
+            "Too many authentication requests from this address; try again later.",
+        )
+        .into_response(),
+    }
 }
 
 /// `POST /api/v1/auth/register`
@@ -70,13 +107,12 @@ pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
+    check_email_length(&body.email)?;
     let email = normalize_email(&body.email);
     validate(&email, &body.password)?;
-    let password = body.password;
-    let hash = blocking(move || hash_password(&password)).await??;
-    let created_at = now_rfc3339();
+    let hash = state.hasher().hash(body.password).await?;
 
-    let id = repo::insert_user(state.db(), &email, &hash, &created_at)
+    let user = repo::insert_user(state.db(), &email, &hash, clock::now())
         .await
         .map_err(|err| {
             if is_unique_violation(&err) {
@@ -85,51 +121,77 @@ pub async fn register(
                 ApiError::internal(err)
             }
         })?;
-    tracing::info!(user_id = id, "user registered");
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(User {
-            id,
-            email,
-            created_at,
-        }),
-    ))
+    tracing::info!(user_id = user.id, "user registered");
+    Ok((StatusCode::CREATED, axum::Json(user)))
 }
 
 /// `POST /api/v1/auth/login`: same 401 for an unknown email and a wrong password, and 429
-/// once an email has failed too often (checked before the password, so it cannot be probed).
+/// once an email has failed too often.
+///
+/// The attempt is reserved in the limiter *before* the password is checked, in one atomic
+/// step: of 30 parallel guesses for one email, at most 10 reach the hash. A success clears the
+/// email's failures; a request that could not be judged (503, 500) gives its reservation back.
 pub async fn login(
     State(state): State<AppState>,
     Json(body): Json<Credentials>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
+    check_email_length(&body.email)?;
     let email = normalize_email(&body.email);
     state
         .login_limiter()
-        .check(&email)
-        .map_err(ApiError::too_many_requests)?;
+        .try_acquire(&email)
+        .map_err(|retry_after| {
+            ApiError::too_many_requests(
+                retry_after,
+                "Too many failed login attempts for this email; try again later.",
+            )
+        })?;
 
-    let (user_id, stored) = match repo::find_credentials(state.db(), &email).await? {
-        Some((id, hash)) => (Some(id), hash),
-        None => (None, DUMMY_HASH.clone()),
-    };
-    let password = body.password;
-    let matches = blocking(move || verify_password(&password, &stored)).await?;
-
-    match user_id {
-        Some(id) if matches => {
+    match check_credentials(&state, &email, body.password).await {
+        Ok(Some(user_id)) => {
             state.login_limiter().reset(&email);
-            let token = state.jwt().issue(id)?;
-            Ok(axum::Json(json!({
+            let token = state.jwt().issue(user_id)?;
+            let body = axum::Json(json!({
                 "access_token": token,
                 "token_type": "Bearer",
                 "expires_in": state.jwt().ttl_seconds(),
-            })))
+            }));
+            // RFC 6749 section 5.1: responses carrying tokens must not be cached.
+            Ok((
+                [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+                body,
+            )
+                .into_response())
         }
-        _ => {
-            state.login_limiter().record_failure(&email);
-            Err(ApiError::unauthorized("Invalid email or password.", false))
+        // The reservation stays: it is this failure's record.
+        Ok(None) => Err(ApiError::unauthorized("Invalid email or password.", false)),
+        Err(err) => {
+            state.login_limiter().release(&email);
+            Err(err)
         }
     }
+}
+
+/// The user id when `password` is right for `email`. An unknown email is verified against a
+/// dummy hash, so both failures cost the same time and do not reveal which emails exist.
+async fn check_credentials(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> Result<Option<i64>, ApiError> {
+    // An email registration would refuse (with a NUL, say, which PostgreSQL cannot even
+    // compare) has no account: skip the lookup, not the hash, so it costs the same time.
+    let account = if is_valid_email(email) {
+        repo::find_credentials(state.db(), email).await?
+    } else {
+        None
+    };
+    let (user_id, stored) = match account {
+        Some((id, hash)) => (Some(id), Some(hash)),
+        None => (None, None),
+    };
+    let matches = state.hasher().verify(password, stored).await?;
+    Ok(user_id.filter(|_| matches))
 }
 
 #[cfg(test)]
@@ -150,10 +212,15 @@ mod tests {
             "a b@c.com",
             "a@b.",
             "a@.com",
+            "a\u{0}b@example.com",
+            "a@exa\u{7}mple.com",
         ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
         assert!(!is_valid_email(&format!("{}@example.com", "a".repeat(250))));
+        assert!(is_valid_email(&format!("{}@example.com", "a".repeat(242))));
+        assert!(check_email_length(&format!("  {}@example.com  ", "a".repeat(242))).is_ok());
+        assert!(check_email_length(&format!("{}@example.com", "a".repeat(243))).is_err());
         assert_eq!(normalize_email("  Ada@Example.COM "), "ada@example.com");
     }
 

@@ -18,8 +18,7 @@ pub async fn healthz() -> Json<Value> {
 
 /// `GET /readyz`: the database answers `SELECT 1` within two seconds.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let ping = sqlx::query("SELECT 1").execute(state.db());
-    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+    match tokio::time::timeout(Duration::from_secs(2), state.db().ping()).await {
         Ok(Ok(_)) => Ok(Json(json!({"status": "ready"}))),
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "readiness check failed");

@@ -7,28 +7,38 @@ mod users;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::HeaderValue;
+use std::time::Duration;
+
 use axum::http::header::X_CONTENT_TYPE_OPTIONS;
-use axum::middleware::from_fn;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::http::{self, BODY_LIMIT, X_REQUEST_ID};
 use crate::{metrics, openapi, state::AppState};
 
+/// The longest a request may take before it is answered 503 (a stuck database, say).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Builds the application. `main.rs` serves it; tests call it with `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
     // Install the metrics recorder before the first request is counted.
     metrics::handle();
-    let api = Router::new()
+    // `route_layer`: the per-IP limit runs only for requests that matched these routes.
+    let auth = Router::new()
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/login", post(auth::login))
+        .route_layer(from_fn_with_state(state.clone(), auth::limit_per_ip));
+    let api = Router::new()
+        .merge(auth)
         .route("/api/v1/users/me", get(users::me))
         .route("/api/v1/tasks", get(tasks::list).post(tasks::create))
         .route(
@@ -57,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(from_fn(metrics::track))
         .layer(from_fn(http::problem_for_bare_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
 

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::auth::CurrentUser;
-use crate::clock::now_rfc3339;
+use crate::clock;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{Id, Json, Pagination};
 use crate::repo::{self, Task};
@@ -21,8 +21,9 @@ pub struct NewTask {
     title: String,
     #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
-    done: Option<bool>,
+    /// `null` is not a boolean: absent means false, `null` is 422 (as in PATCH).
+    #[serde(default, deserialize_with = "present")]
+    done: Option<Option<bool>>,
 }
 
 /// PATCH body. The outer `Option` says whether a field was sent, the inner one whether it was
@@ -44,11 +45,22 @@ fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// Whitespace as the contract's `\s` means it: Unicode White_Space plus the four ASCII
+/// separators U+001C..U+001F, which JSON Schema validators (Python's `re`) count as spaces too.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// PostgreSQL text cannot hold U+0000, so no stack stores it on either database (422).
+const NUL: char = '\0';
+
 /// The trimmed title; records why it is invalid, if it is.
 fn check_title(title: &str, errors: &mut Vec<FieldError>) -> String {
-    let trimmed = title.trim();
+    let trimmed = title.trim_matches(is_blank);
     let len = trimmed.chars().count();
-    if len == 0 {
+    if trimmed.contains(NUL) {
+        errors.push(FieldError::new("title", "must not contain U+0000"));
+    } else if len == 0 {
         errors.push(FieldError::new("title", "must not be empty"));
     } else if len > TITLE_MAX {
         errors.push(FieldError::new(
@@ -60,7 +72,9 @@ fn check_title(title: &str, errors: &mut Vec<FieldError>) -> String {
 }
 
 fn check_description(description: Option<&str>, errors: &mut Vec<FieldError>) {
-    if description.is_some_and(|d| d.chars().count() > DESCRIPTION_MAX) {
+    if description.is_some_and(|d| d.contains(NUL)) {
+        errors.push(FieldError::new("description", "must not contain U+0000"));
+    } else if description.is_some_and(|d| d.chars().count() > DESCRIPTION_MAX) {
         errors.push(FieldError::new(
             "description",
             format!("must be at most {DESCRIPTION_MAX} characters"),
@@ -139,16 +153,23 @@ pub async fn create(
     let mut errors = Vec::new();
     let title = check_title(&body.title, &mut errors);
     check_description(body.description.as_deref(), &mut errors);
+    let done = match body.done {
+        None => false,
+        Some(Some(done)) => done,
+        Some(None) => {
+            errors.push(FieldError::new("done", "must be true or false"));
+            false
+        }
+    };
     fail_if_any(errors)?;
 
-    let done = body.done.unwrap_or(false);
     let task = repo::insert_task(
         state.db(),
         user.id,
         &title,
         body.description.as_deref(),
         done,
-        &now_rfc3339(),
+        clock::now(),
     )
     .await?;
     let location = format!("/api/v1/tasks/{}", task.id);
@@ -182,7 +203,7 @@ pub async fn update(
         .await?
         .ok_or_else(ApiError::not_found)?;
     if apply_patch(&mut task, patch)? {
-        task.updated_at = now_rfc3339();
+        task.updated_at = clock::now();
         repo::update_task(state.db(), user.id, &task).await?;
     }
     Ok(axum::Json(task))
@@ -211,8 +232,8 @@ mod tests {
             title: "a".into(),
             description: Some("d".into()),
             done: false,
-            created_at: "2026-01-01T00:00:00.000000Z".into(),
-            updated_at: "2026-01-01T00:00:00.000000Z".into(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
         }
     }
 
@@ -232,6 +253,9 @@ mod tests {
         assert_eq!(t.description, None);
         assert!(apply_patch(&mut t, patch(r#"{"title": null}"#)).is_err());
         assert!(apply_patch(&mut t, patch(r#"{"done": null}"#)).is_err());
+        assert!(apply_patch(&mut t, patch(r#"{"title": "a\u0000b"}"#)).is_err());
+        assert!(apply_patch(&mut t, patch(r#"{"description": "\u0000"}"#)).is_err());
+        assert!(apply_patch(&mut t, patch(r#"{"title": "\u001f \u3000"}"#)).is_err());
         assert!(
             apply_patch(
                 &mut t,

@@ -69,6 +69,8 @@ async fn invalid_registrations_are_422() {
     for (email, password) in [
         ("not-an-email", PASSWORD),
         ("a@nodot", PASSWORD),
+        ("nul\u{0}@example.com", PASSWORD),
+        ("bell\u{7}@example.com", PASSWORD),
         ("ok@example.com", "short"),
         ("ok@example.com", &"x".repeat(129)),
     ] {
@@ -82,6 +84,7 @@ async fn invalid_registrations_are_422() {
         json!({"email": "a@b.co"}),
         json!({"email": 5, "password": PASSWORD}),
         json!([]),
+        json!(["a@b.co", PASSWORD]),
     ] {
         app.call("POST", "/api/v1/auth/register", Some(body), None)
             .await
@@ -140,6 +143,16 @@ async fn login_is_rate_limited_per_email() {
         app.login("other@example.com", PASSWORD).await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn emails_no_account_can_have_are_a_plain_401_at_login() {
+    let app = TestApp::new().await;
+    for email in ["nul\u{0}@example.com", "\u{1f}[\u{2}\u{0}\u{f3}", "plain"] {
+        app.login(email, PASSWORD)
+            .await
+            .assert_problem(StatusCode::UNAUTHORIZED);
+    }
 }
 
 #[tokio::test]

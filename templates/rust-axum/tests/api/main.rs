@@ -3,5 +3,7 @@
 
 mod auth;
 mod common;
+mod limits;
 mod ops;
+mod startup;
 mod tasks;

@@ -155,3 +155,48 @@ async fn malformed_json_is_400() {
         .await
         .assert_problem(StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn invented_methods_add_no_metric_series() {
+    let app = TestApp::new().await;
+    for method in ["FOO1", "FOO2", "BREW"] {
+        let request = Request::builder()
+            .method(method)
+            .uri("/api/v1/tasks")
+            .body(Body::empty())
+            .unwrap();
+        app.send(request)
+            .await
+            .assert_problem(StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let text = app.get("/metrics", None).await.text();
+    for invented in ["FOO1", "FOO2", "BREW"] {
+        assert!(
+            !text.contains(invented),
+            "{invented} became a label:\n{text}"
+        );
+    }
+    assert!(
+        text.contains(r#"method="OTHER",route="/api/v1/tasks",status="405""#),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_json_endpoint_refuses_other_content_types_with_415() {
+    let app = TestApp::new().await;
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let mut request = Request::post("/api/v1/auth/register");
+        if let Some(value) = content_type {
+            request = request.header("content-type", value);
+        }
+        let body = Body::from(r#"{"email":"a@b.co","password":"correct horse"}"#);
+        app.send(request.body(body).unwrap())
+            .await
+            .assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+}

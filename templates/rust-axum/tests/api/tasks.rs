@@ -41,6 +41,14 @@ async fn create_validates_fields_and_types() {
         json!({"title": "ok", "description": "x".repeat(2001)}),
         json!({"title": 5}),
         json!({"title": "ok", "done": "yes"}),
+        json!({"title": "ok", "done": null}),
+        json!({"title": null}),
+        json!({"title": "a\u{0}b"}),
+        json!({"title": "\u{1f}\u{3000}\t"}),
+        json!({"title": "ok", "description": "nul \u{0} inside"}),
+        json!(["a title", null, false]),
+        json!([]),
+        json!("a title"),
         json!({"description": "no title"}),
     ] {
         app.create_task(&token, body)
@@ -91,8 +99,13 @@ async fn patch_updates_clears_and_validates() {
     for body in [
         json!({"title": null}),
         json!({"title": ""}),
+        json!({"title": "\u{0}"}),
+        json!({"description": "\u{0}"}),
         json!({"done": "yes"}),
         json!({"description": 3}),
+        json!([]),
+        json!([true]),
+        json!(null),
     ] {
         app.call("PATCH", &uri, Some(body), Some(&token))
             .await
@@ -210,5 +223,60 @@ async fn bad_pagination_is_422() {
         app.get(&format!("/api/v1/tasks?{query}"), Some(&token))
             .await
             .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn huge_pagination_numbers_are_422_not_500() {
+    let (app, token) = app_and_token().await;
+    for query in [
+        "offset=2147483648",
+        "offset=9223372036854775807",
+        "offset=9223372036854775808",
+        "limit=9223372036854775808",
+        "offset=1e400",
+        "limit=1e400",
+        "offset=99999999999999999999999999",
+        "limit=-9223372036854775809",
+    ] {
+        app.get(&format!("/api/v1/tasks?{query}"), Some(&token))
+            .await
+            .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // The contract's largest offset is a valid, empty page on both databases.
+    let res = app
+        .get("/api/v1/tasks?offset=2147483647", Some(&token))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["items"], json!([]));
+}
+
+#[tokio::test]
+async fn timestamps_are_stored_natively_and_read_back_unchanged() {
+    let (app, token) = app_and_token().await;
+    let created = app.create_task(&token, json!({"title": "t"})).await.json();
+    let fetched = app
+        .get(&format!("/api/v1/tasks/{}", created["id"]), Some(&token))
+        .await
+        .json();
+    assert_eq!(fetched["created_at"], created["created_at"]);
+    let at = created["created_at"].as_str().unwrap();
+    assert_eq!(at.len(), "2026-01-31T09:05:03.123456Z".len(), "{at}");
+    assert!(at.ends_with('Z'), "{at}");
+
+    if let api::db::Db::Postgres(pool) = &app.pool {
+        let types: Vec<(String, String)> = sqlx::query_as(
+            "SELECT table_name::text || '.' || column_name::text, data_type::text \
+             FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND column_name LIKE '%\\_at' ESCAPE '\\' \
+             ORDER BY 1",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert_eq!(types.len(), 3, "{types:?}");
+        for (column, data_type) in types {
+            assert_eq!(data_type, "timestamp with time zone", "{column}");
+        }
     }
 }
