@@ -359,7 +359,8 @@ pub struct PackTestArgs {
     #[arg(value_name = "PACK")]
     pub pack: String,
 
-    /// Also run the stack's setup and test commands in each project of the default database.
+    /// Also run the stack's setup and test commands in the projects of the default database
+    /// (once per set of variable values).
     /// This EXECUTES the pack's code (its tests and whatever they import): run it only on packs
     /// you trust, or in a sandbox.
     #[arg(long)]

@@ -205,7 +205,10 @@ fn test_pack(args: PackTestArgs, ctx: &Context) -> Result<ExitStatus> {
             &[]
         };
         let score = check_score(&me, &dir, ignore);
-        let run = args.run && combination.answers.db == stack.default_db();
+        // The project's own tests do not depend on the CI files: run them once per variable set.
+        let run = args.run
+            && combination.answers.db == stack.default_db()
+            && combination.answers.ci == crate::answers::Ci::Github;
         let (setup, test) = if run {
             let setup = run_step(&stack.manifest.commands.setup, &dir);
             let test = if setup.0 {
