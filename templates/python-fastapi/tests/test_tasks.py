@@ -141,12 +141,63 @@ def test_list_is_paginated_oldest_first(client: TestClient, ada, login_as) -> No
 
 
 @pytest.mark.parametrize(
-    "params", [{"limit": 0}, {"limit": 101}, {"limit": "abc"}, {"offset": -1}, {"offset": "x"}]
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": "abc"},
+        {"limit": "9223372036854775808"},
+        {"limit": "1e400"},
+        {"limit": "1.5"},
+        {"offset": -1},
+        {"offset": "x"},
+        {"offset": "9223372036854775808"},  # one past the largest 64-bit OFFSET
+        {"offset": "1" + "0" * 400},
+        {"offset": "1e400"},
+        {"offset": "-9223372036854775809"},
+    ],
 )
 def test_list_bad_pagination_is_422(client: TestClient, ada, params: dict) -> None:
     response = client.get(TASKS, params=params, headers=ada)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_largest_offset_is_an_empty_page_not_an_error(client: TestClient, ada) -> None:
+    create(client, ada)
+    response = client.get(TASKS, params={"offset": str(2**63 - 1)}, headers=ada)
+    assert response.status_code == 200
+    assert response.json()["items"] == [] and response.json()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+        "application/json-x",
+        None,
+    ],
+)
+def test_a_body_that_is_not_json_is_415(client: TestClient, ada, content_type: str | None) -> None:
+    headers = dict(ada)
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    created = client.post(TASKS, content=b'{"title": "x"}', headers=headers)
+    assert created.status_code == 415, created.text
+    assert created.headers["content-type"] == "application/problem+json"
+    task = create(client, ada)
+    patched = client.patch(f"{TASKS}/{task['id']}", content=b'{"done": true}', headers=headers)
+    assert patched.status_code == 415
+
+
+def test_json_with_parameters_or_other_case_is_accepted(client: TestClient, ada) -> None:
+    for content_type in ["application/json; charset=utf-8", "Application/JSON"]:
+        response = client.post(
+            TASKS, content=b'{"title": "x"}', headers={**ada, "Content-Type": content_type}
+        )
+        assert response.status_code == 201, response.text
 
 
 def test_tasks_require_a_token(client: TestClient) -> None:

@@ -20,8 +20,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/openapi.json")
 def openapi_json(request: Request) -> JSONResponse:
-    # app.openapi() returns the committed contract (see main.py), else FastAPI's own schema.
-    return JSONResponse(request.app.openapi())
+    # The committed contract (loaded by create_app), else the schema FastAPI generates.
+    document = request.app.state.openapi_document
+    return JSONResponse(document if document is not None else request.app.openapi())
 
 
 @router.get("/docs")

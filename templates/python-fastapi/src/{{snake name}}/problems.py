@@ -1,4 +1,4 @@
-"""RFC 9457 problem+json for every error: HTTP errors, validation, malformed JSON, crashes."""
+"""RFC 9457 problem+json for every error: HTTP errors, validation, malformed JSON, overload, crashes."""
 
 import logging
 from http import HTTPStatus
@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
+
+from .passwords import HashingBusyError
 
 PROBLEM_JSON = "application/problem+json"
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -78,6 +80,14 @@ async def validation_exception_handler(
     return problem(422, "The request is invalid; see errors.", errors=cleaned)
 
 
+async def hashing_busy_handler(_request: Request, _exc: Exception) -> JSONResponse:
+    # Every hashing slot stayed taken for the whole queue timeout: shed load, ask for a retry.
+    return problem(
+        503, "The server is busy checking passwords; retry shortly.", headers={"Retry-After": "1"}
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_exception_handler)
     app.add_exception_handler(RequestValidationError, validation_exception_handler)
+    app.add_exception_handler(HashingBusyError, hashing_busy_handler)
