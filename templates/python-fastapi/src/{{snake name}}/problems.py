@@ -2,7 +2,7 @@
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -45,11 +45,13 @@ def _detail_for(exc: HTTPException) -> str:
     return defaults.get(exc.status_code, HTTPStatus(exc.status_code).description or "Error.")
 
 
-async def http_exception_handler(request: Request, exc: HTTPException) -> JSONResponse:
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
+# Starlette types every handler's exception as Exception; each is registered for one class.
+async def http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    http_exc = cast(HTTPException, exc)
+    headers = dict(http_exc.headers or {})
+    if http_exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
-    return problem(exc.status_code, _detail_for(exc), headers=headers or None)
+    return problem(http_exc.status_code, _detail_for(http_exc), headers=headers or None)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -66,10 +68,8 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
-async def validation_exception_handler(
-    _request: Request, exc: RequestValidationError
-) -> JSONResponse:
-    errors = exc.errors()
+async def validation_exception_handler(_request: Request, exc: Exception) -> JSONResponse:
+    errors = cast(RequestValidationError, exc).errors()
     if any(err.get("type") == "json_invalid" for err in errors):
         return problem(400, "The request body is not valid JSON.")
     # Only location, message and type: never echo input values (they may hold a password).

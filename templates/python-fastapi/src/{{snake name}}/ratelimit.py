@@ -13,11 +13,13 @@ letting a spray of unique emails or addresses grow the process without limit.
 import math
 import threading
 import time
+from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
 
-# About 1 KiB a key at worst (a 254-character email and its attempts): ~100 MiB at the cap.
+# Measured at worst: ~0.6 KiB a key for 10 attempts of a 254-character email, ~1 KiB for 100
+# attempts of an IPv6 address: at most ~55 MiB and ~100 MiB at the cap.
 DEFAULT_MAX_KEYS = 100_000
 
 
@@ -44,8 +46,9 @@ class SlidingWindowLimiter:
         self.window = window_seconds
         self.max_keys = max_keys
         self._clock = clock
-        # key -> times of its attempts still in the window, oldest first; keys ordered by latest.
-        self._attempts: OrderedDict[str, list[float]] = OrderedDict()
+        # key -> times of its attempts still in the window, oldest first (a compact array of
+        # doubles, 8 bytes each); keys ordered by their latest attempt.
+        self._attempts: OrderedDict[str, array[float]] = OrderedDict()
         self._lock = threading.Lock()  # sync endpoints run on a thread pool
 
     def __len__(self) -> int:
@@ -58,7 +61,7 @@ class SlidingWindowLimiter:
         with self._lock:
             now = self._clock()
             self._drop_expired_keys(now)
-            attempts = self._attempts.setdefault(key, [])
+            attempts = self._attempts.setdefault(key, array("d"))
             del attempts[: bisect_right(attempts, now - self.window)]
             if len(attempts) >= self.limit:
                 # A slot frees when the oldest attempt in the window leaves it.

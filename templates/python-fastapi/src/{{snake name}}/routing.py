@@ -5,15 +5,16 @@ body is parsed (so even a malformed or oversized body is counted by the per-IP l
 non-JSON body is refused as such instead of failing validation as a 422).
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from email.message import Message
+from typing import Any
 
 from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
 
 from .ratelimit import RateLimitedError, SlidingWindowLimiter
 
-Handler = Callable[[Request], Awaitable[Response]]
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 def is_json(content_type: str | None) -> bool:

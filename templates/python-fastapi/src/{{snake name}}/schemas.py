@@ -10,6 +10,7 @@ from pydantic import (
     PlainSerializer,
     StrictBool,
     StrictStr,
+    ValidationInfo,
     field_validator,
 )
 
@@ -121,10 +122,10 @@ class TaskUpdate(BaseModel):
 
     @field_validator("title", "done")
     @classmethod
-    def _not_null(cls, value: object, info) -> object:
+    def _not_null(cls, value: str | bool | None, info: ValidationInfo) -> str | bool:
         if value is None:
             raise ValueError(f"{info.field_name} may not be null")
-        return _clean_title(value) if info.field_name == "title" else value
+        return _clean_title(value) if isinstance(value, str) else value
 
 
 class TaskOut(BaseModel):

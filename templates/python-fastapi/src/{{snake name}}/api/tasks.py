@@ -11,9 +11,9 @@ from ..schemas import TaskCreate, TaskOut, TaskPage, TaskUpdate
 from .deps import CurrentUser, DbSession
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=JsonRoute)
-# The largest OFFSET both SQLite and PostgreSQL take (a signed 64-bit integer): a larger one is
-# a 422, not a database error.
-MAX_OFFSET = 2**63 - 1
+# The contract's largest offset (2^31 - 1, the range of the id column): a larger one is a 422,
+# never a database error.
+MAX_OFFSET = 2**31 - 1
 
 
 def _own_task(session: DbSession, user: CurrentUser, raw_id: str) -> Task:
