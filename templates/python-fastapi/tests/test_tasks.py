@@ -194,6 +194,39 @@ def test_a_body_that_is_not_json_is_415(client: TestClient, ada, content_type: s
     assert patched.status_code == 415
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"title": "a\x00b"},
+        {"title": "ok", "description": "nul \x00 inside"},
+        {"title": "\x00"},
+    ],
+)
+def test_nul_characters_are_422_on_every_database(client: TestClient, ada, payload) -> None:
+    # PostgreSQL text cannot store U+0000: refused up front, never a driver error.
+    response = client.post(TASKS, json=payload, headers=ada)
+    assert response.status_code == 422, response.text
+    task = create(client, ada)
+    patched = client.patch(f"{TASKS}/{task['id']}", json=payload, headers=ada)
+    assert patched.status_code == 422, patched.text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"title": "\\ud800"}',  # a lone surrogate escape: not encodable text
+        b'{"title": "ok", "description": "\\udfff"}',
+        b'{"title": "ok", "done": NaN}',
+        b'{"title": "\xff\xfe"}',  # not UTF-8
+    ],
+)
+def test_json_that_is_not_strict_is_400(client: TestClient, ada, raw: bytes) -> None:
+    headers = {**ada, "Content-Type": "application/json"}
+    response = client.post(TASKS, content=raw, headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 def test_json_with_parameters_or_other_case_is_accepted(client: TestClient, ada) -> None:
     for content_type in ["application/json; charset=utf-8", "Application/JSON"]:
         response = client.post(

@@ -5,10 +5,12 @@ body is parsed (so even a malformed or oversized body is counted by the per-IP l
 non-JSON body is refused as such instead of failing validation as a 422).
 """
 
+import json
 from collections.abc import Callable, Coroutine
 from email.message import Message
 from typing import Any
 
+import pydantic_core
 from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
 
@@ -26,8 +28,23 @@ def is_json(content_type: str | None) -> bool:
     return message.get_content_type() == "application/json"
 
 
+class StrictJsonRequest(Request):
+    """Parses the body as strict JSON (no NaN or Infinity, no lone surrogate escapes such as
+    "\\ud800"), so every string a handler sees can be encoded for the database."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            try:
+                self._json = pydantic_core.from_json(body, allow_inf_nan=False)
+            except ValueError as exc:  # FastAPI answers JSONDecodeError with our 400
+                raise json.JSONDecodeError(str(exc), body.decode("utf-8", "replace"), 0) from None
+        return self._json
+
+
 class JsonRoute(APIRoute):
-    """An endpoint with a body accepts only `Content-Type: application/json` (else 415)."""
+    """An endpoint with a body accepts only `Content-Type: application/json` (else 415),
+    and only strict JSON (else 400)."""
 
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
@@ -37,7 +54,7 @@ class JsonRoute(APIRoute):
         async def json_only(request: Request) -> Response:
             if not is_json(request.headers.get("content-type")):
                 raise HTTPException(415, "The request body must be application/json.")
-            return await handler(request)
+            return await handler(StrictJsonRequest(request.scope, request.receive))
 
         return json_only
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -48,7 +49,9 @@ def normalize_email(value: str) -> str:
         and local
         and "@" not in domain
         and "." in domain.strip(".")
-        and not any(ch.isspace() for ch in email)
+        # No whitespace, and no control, format or unassigned characters (NUL among them,
+        # which PostgreSQL text cannot even store).
+        and all(ch.isprintable() and not ch.isspace() for ch in email)
     )
     if not valid:
         raise ValueError("must be a valid email address")
@@ -93,16 +96,33 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
+def could_be_registered(email: str) -> bool:
+    """Whether a login email could belong to an account (else no query is needed)."""
+    try:
+        normalize_email(email)
+    except ValueError:
+        return False
+    return True
+
+
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold U+0000: refused (422) on both databases, never a 500.
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain U+0000")
+    return value
+
+
 def _clean_title(value: str | None) -> str:
     if value is None:
         raise ValueError("title may not be null")
     title = value.strip()
     if not 1 <= len(title) <= 200:
         raise ValueError("title must be 1 to 200 characters")
+    _no_nul(title)
     return title
 
 
-Description = Annotated[StrictStr | None, Field(max_length=2000)]
+Description = Annotated[StrictStr | None, Field(max_length=2000), AfterValidator(_no_nul)]
 
 
 class TaskCreate(BaseModel):

@@ -15,7 +15,7 @@ from ..models import User
 from ..passwords import HashingBusyError
 from ..ratelimit import RateLimitedError
 from ..routing import ClientIpLimitedRoute
-from ..schemas import LoginRequest, RegisterRequest, TokenOut, UserOut
+from ..schemas import LoginRequest, RegisterRequest, TokenOut, UserOut, could_be_registered
 from ..security import create_access_token
 from .deps import DbSession, LoginLimiterDep, PasswordsDep, SettingsDep
 
@@ -50,7 +50,11 @@ async def login(
             headers={"Retry-After": str(exc.retry_after)},
         ) from None
 
-    user = await run_in_threadpool(repository.get_user_by_email, session, email)
+    user = None
+    if could_be_registered(email):  # else no account can have it: no query, same hashing work
+        user = await run_in_threadpool(repository.get_user_by_email, session, email)
+        # Give the connection back to the pool before the hash, which may queue for a slot.
+        await run_in_threadpool(session.close)
     try:
         # The same answer, after the same hashing work, for an unknown email and a wrong password.
         valid = await passwords.verify(user.password_hash if user else None, body.password)
