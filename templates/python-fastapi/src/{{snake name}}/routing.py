@@ -1,8 +1,8 @@
 """Route classes that check a request before FastAPI reads its body.
 
 They wrap the endpoint after routing (so metrics still see the route template) and before the
-body is parsed (so even a malformed or oversized body is counted by the per-IP limit, and a
-non-JSON body is refused as such instead of failing validation as a 422).
+body is parsed (so even a request with a malformed body counts against the per-IP limit, and a
+body that is not JSON is refused as such, 415, instead of failing validation as a 422).
 """
 
 import json
