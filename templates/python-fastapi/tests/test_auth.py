@@ -38,6 +38,9 @@ def test_register_duplicate_email_is_409_case_insensitive(client: TestClient, re
         {"email": "ada@example.com", "password": "p" * 129},
         {"email": "ada@example.com"},
         {"email": 5, "password": PASSWORD},
+        {"email": "ada\x00@example.com", "password": PASSWORD},
+        {"email": "ada\u200b@example.com", "password": PASSWORD},  # zero-width space
+        {"email": "ada\x07@example.com", "password": PASSWORD},
     ],
 )
 def test_register_validation_is_422(client: TestClient, payload: dict) -> None:
@@ -70,6 +73,16 @@ def test_login_failures_look_the_same(client: TestClient, register) -> None:
     assert wrong_password.status_code == unknown_email.status_code == 401
     assert wrong_password.json()["detail"] == unknown_email.json()["detail"]
     assert wrong_password.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "email", ["ada\x00@example.com", "\x00", "no-at-sign", "a b@example.com", "ada@example"]
+)
+def test_login_with_an_email_no_account_can_have_is_401(client: TestClient, email: str) -> None:
+    # Not 422 (any string may try) and not a database error (NUL): simply no such account.
+    response = client.post(LOGIN, json={"email": email, "password": PASSWORD})
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"].startswith("Bearer")
 
 
 def test_login_is_rate_limited_after_ten_failures(client: TestClient, register) -> None:

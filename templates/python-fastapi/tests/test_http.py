@@ -46,13 +46,61 @@ def test_metrics_use_route_templates(client: TestClient, login_as) -> None:
     assert 'route="unmatched",status="404"' in text
     assert f"/api/v1/tasks/{task['id']}" not in text  # never the raw path
     assert 'route="/openapi.json",status="200"' in text
-    assert (
-        'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/healthz"}' in text
-        or ("http_request_duration_seconds_count" in text)
-    )
+    # The same buckets as every other stack; the one request to the task landed in all of them.
+    for bound in (
+        "0.005",
+        "0.01",
+        "0.025",
+        "0.05",
+        "0.1",
+        "0.25",
+        "0.5",
+        "1.0",
+        "2.5",
+        "5.0",
+        "10.0",
+    ):
+        bucket = f'http_request_duration_seconds_bucket{{le="{bound}",method="GET",route="/api/v1/tasks/{{id}}"}}'
+        assert re.search(re.escape(bucket) + r" [01]\.0$", text, re.MULTILINE), bound
+    assert 'le="+Inf",method="GET",route="/api/v1/tasks/{id}"} 1.0' in text
+    assert 'le="0.075"' not in text  # not the client library's own default buckets
     assert re.search(
         r'http_request_duration_seconds_sum\{method="POST",route="/api/v1/tasks"\}', text
     )
+
+
+def _method_labels(metrics_text: str) -> set[str]:
+    return set(re.findall(r'^http_requests_total\{method="([^"]*)"', metrics_text, re.MULTILINE))
+
+
+def _series(metrics_text: str) -> set[str]:
+    lines = metrics_text.splitlines()
+    return {line.rsplit(" ", 1)[0] for line in lines if line.startswith("http_requests_total{")}
+
+
+def test_invented_methods_add_no_series(client: TestClient) -> None:
+    client.get("/healthz")
+    client.request("FOO0", "/healthz")
+    client.get("/metrics")  # so the scrape itself is already a series
+    before = client.get("/metrics").text
+    for method in ["FOO1", "FOO2", "PROPFIND", "X" * 100, "BREW"]:
+        response = client.request(method, "/healthz")
+        assert response.status_code == 405
+        client.request(method, "/no/such/route")
+    after = client.get("/metrics").text
+    assert _method_labels(after) == {"GET", "OTHER"}
+    assert _series(after) - _series(before) <= {
+        'http_requests_total{method="OTHER",route="unmatched",status="404"}'
+    }
+
+
+def test_login_response_is_not_cached(client: TestClient, register) -> None:
+    register("ada@example.com")
+    response = client.post(
+        "/api/v1/auth/login", json={"email": "ada@example.com", "password": "correct horse battery"}
+    )
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
 
 
 def test_openapi_json_is_the_committed_contract(client: TestClient) -> None:

@@ -141,12 +141,98 @@ def test_list_is_paginated_oldest_first(client: TestClient, ada, login_as) -> No
 
 
 @pytest.mark.parametrize(
-    "params", [{"limit": 0}, {"limit": 101}, {"limit": "abc"}, {"offset": -1}, {"offset": "x"}]
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": "abc"},
+        {"limit": "9223372036854775808"},
+        {"limit": "1e400"},
+        {"limit": "1.5"},
+        {"offset": -1},
+        {"offset": "x"},
+        {"offset": "2147483648"},  # one past the documented maximum
+        {"offset": "9223372036854775807"},
+        {"offset": "9223372036854775808"},
+        {"offset": "1" + "0" * 400},
+        {"offset": "1e400"},
+        {"offset": "-9223372036854775809"},
+    ],
 )
 def test_list_bad_pagination_is_422(client: TestClient, ada, params: dict) -> None:
     response = client.get(TASKS, params=params, headers=ada)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_largest_offset_is_an_empty_page_not_an_error(client: TestClient, ada) -> None:
+    create(client, ada)
+    response = client.get(TASKS, params={"offset": "2147483647"}, headers=ada)
+    assert response.status_code == 200
+    assert response.json()["items"] == [] and response.json()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+        "application/json-x",
+        None,
+    ],
+)
+def test_a_body_that_is_not_json_is_415(client: TestClient, ada, content_type: str | None) -> None:
+    headers = dict(ada)
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    created = client.post(TASKS, content=b'{"title": "x"}', headers=headers)
+    assert created.status_code == 415, created.text
+    assert created.headers["content-type"] == "application/problem+json"
+    task = create(client, ada)
+    patched = client.patch(f"{TASKS}/{task['id']}", content=b'{"done": true}', headers=headers)
+    assert patched.status_code == 415
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"title": "a\x00b"},
+        {"title": "ok", "description": "nul \x00 inside"},
+        {"title": "\x00"},
+    ],
+)
+def test_nul_characters_are_422_on_every_database(client: TestClient, ada, payload) -> None:
+    # PostgreSQL text cannot store U+0000: refused up front, never a driver error.
+    response = client.post(TASKS, json=payload, headers=ada)
+    assert response.status_code == 422, response.text
+    task = create(client, ada)
+    patched = client.patch(f"{TASKS}/{task['id']}", json=payload, headers=ada)
+    assert patched.status_code == 422, patched.text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"title": "\\ud800"}',  # a lone surrogate escape: not encodable text
+        b'{"title": "ok", "description": "\\udfff"}',
+        b'{"title": "ok", "done": NaN}',
+        b'{"title": "\xff\xfe"}',  # not UTF-8
+    ],
+)
+def test_json_that_is_not_strict_is_400(client: TestClient, ada, raw: bytes) -> None:
+    headers = {**ada, "Content-Type": "application/json"}
+    response = client.post(TASKS, content=raw, headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_json_with_parameters_or_other_case_is_accepted(client: TestClient, ada) -> None:
+    for content_type in ["application/json; charset=utf-8", "Application/JSON"]:
+        response = client.post(
+            TASKS, content=b'{"title": "x"}', headers={**ada, "Content-Type": content_type}
+        )
+        assert response.status_code == 201, response.text
 
 
 def test_tasks_require_a_token(client: TestClient) -> None:

@@ -10,17 +10,19 @@ from sqlalchemy.orm import sessionmaker
 
 from . import __version__, openapi
 from .api import auth, health, tasks, users
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, Settings, check_startable, load_settings
 from .db import create_db_engine
 from .log import configure_logging
 from .metrics import Metrics
 from .middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from .migrate import upgrade_to_head
+from .passwords import Passwords
 from .problems import install_problem_handlers
-from .ratelimit import LoginRateLimiter
-from .security import Passwords
+from .ratelimit import SlidingWindowLimiter
 
 log = logging.getLogger(__name__)
+
+AUTH_IP_WINDOW_SECONDS = 60
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,8 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings = _settings_or_exit()
     else:
         configure_logging(settings.log_level)
+        check_startable(settings)
 
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.effective_database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -49,15 +52,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         redirect_slashes=False,  # an unknown path is a 404, not a redirect
     )
+    # Read through the typed dependencies in api/deps.py, never directly by handlers.
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = sessionmaker(engine, expire_on_commit=False)
     app.state.metrics = Metrics()
     app.state.passwords = Passwords(
-        settings.password_hash_time_cost, settings.password_hash_memory_kib
+        settings.password_hash_time_cost,
+        settings.password_hash_memory_kib,
+        concurrency=settings.hash_concurrency,
+        queue_timeout=settings.hash_queue_timeout_seconds,
     )
-    app.state.login_limiter = LoginRateLimiter(
+    app.state.login_limiter = SlidingWindowLimiter(
         settings.login_max_failures, settings.login_window_seconds
+    )
+    app.state.auth_ip_limiter = SlidingWindowLimiter(
+        settings.auth_rate_limit_per_ip, AUTH_IP_WINDOW_SECONDS
     )
 
     install_problem_handlers(app)
@@ -68,9 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, openapi, auth, users, tasks):
         app.include_router(module.router)
 
-    contract = openapi.load_openapi(settings.openapi_path)
-    if contract is not None:
-        app.openapi = lambda: contract  # type: ignore[method-assign]
+    # The committed contract, served at /openapi.json (None: FastAPI's generated schema).
+    app.state.openapi_document = openapi.load_openapi(settings.openapi_path)
     return app
 
 
@@ -79,7 +88,8 @@ def _settings_or_exit() -> Settings:
     try:
         settings = load_settings()
     except (ConfigError, ValidationError) as exc:
-        log.critical("refusing to start: %s", exc)
+        # One line, and the process exits non-zero before serving anything.
+        log.critical("refusing to start: %s", " ".join(str(exc).split()))
         raise SystemExit(1) from None
     configure_logging(settings.log_level)
     return settings

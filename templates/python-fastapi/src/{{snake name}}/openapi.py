@@ -20,8 +20,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/openapi.json")
 def openapi_json(request: Request) -> JSONResponse:
-    # app.openapi() returns the committed contract (see main.py), else FastAPI's own schema.
-    return JSONResponse(request.app.openapi())
+    # The committed contract (loaded by create_app), else the schema FastAPI generates.
+    document = request.app.state.openapi_document
+    return JSONResponse(document if document is not None else request.app.openapi())
 
 
 @router.get("/docs")
@@ -29,8 +30,14 @@ def swagger_ui(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{request.app.title} - docs")
 
 
-class _ContractLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """SafeLoader (libyaml's when present) that keeps dates as strings, for JSON."""
+try:  # libyaml's fast loader when PyYAML was built with it
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - the pure-Python one otherwise
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _ContractLoader(_SafeLoader):
+    """A SafeLoader that keeps dates as strings, for JSON."""
 
 
 _ContractLoader.yaml_implicit_resolvers = {
@@ -63,7 +70,8 @@ def _parse(path: Path, _mtime_ns: int) -> dict[str, Any]:
     # Cached per file version: parsing the contract is the slowest part of create_app.
     with path.open(encoding="utf-8") as handle:
         document = yaml.load(handle, Loader=_ContractLoader)  # noqa: S506 - a SafeLoader subclass
-    return _stringify_keys(document)
+    contract: dict[str, Any] = _stringify_keys(document)
+    return contract
 
 
 def _stringify_keys(node: Any) -> Any:

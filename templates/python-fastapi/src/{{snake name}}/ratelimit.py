@@ -1,46 +1,92 @@
-"""In-memory limit on failed logins per email (one process; use Redis to share it)."""
+"""In-memory sliding-window rate limits (one process; several replicas would share Redis instead).
+
+Two limits use it: failed logins per normalised email, and register + login requests per client
+IP. An attempt is *reserved* - checked and recorded in one step, under one lock - before the slow
+password hash runs, so parallel guesses cannot all pass a check that none of them has recorded yet.
+
+Memory stays bounded however many distinct keys arrive. Keys are kept in the order of their
+latest attempt, so each call first drops the keys at the front whose window has passed; and at
+`max_keys` the oldest key is dropped even inside its window: forgetting a little, rather than
+letting a spray of unique emails or addresses grow the process without limit.
+"""
 
 import math
 import threading
 import time
-from collections import defaultdict, deque
+from array import array
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable
 
+# Measured at worst: ~0.6 KiB a key for 10 attempts of a 254-character email, ~1 KiB for 100
+# attempts of an IPv6 address: at most ~55 MiB and ~100 MiB at the cap.
+DEFAULT_MAX_KEYS = 100_000
 
-class LoginRateLimiter:
+
+class RateLimitedError(Exception):
+    """The key used its whole allowance; a slot frees in `retry_after` seconds (>= 1)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class SlidingWindowLimiter:
+    """At most `limit` attempts per key in any `window_seconds`; a limit of 0 allows everything."""
+
     def __init__(
         self,
-        max_failures: int = 10,
-        window_seconds: float = 60.0,
+        limit: int,
+        window_seconds: float,
+        *,
+        max_keys: int = DEFAULT_MAX_KEYS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.max_failures = max_failures
+        self.limit = limit
         self.window = window_seconds
+        self.max_keys = max_keys
         self._clock = clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        # key -> times of its attempts still in the window, oldest first (a compact array of
+        # doubles, 8 bytes each); keys ordered by their latest attempt.
+        self._attempts: OrderedDict[str, array[float]] = OrderedDict()
         self._lock = threading.Lock()  # sync endpoints run on a thread pool
 
-    def _prune(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    def __len__(self) -> int:
+        return len(self._attempts)
 
-    def retry_after(self, key: str) -> int | None:
-        """Seconds to wait when `key` is blocked, else None."""
+    def reserve(self, key: str) -> None:
+        """Record an attempt for `key`, or raise RateLimitedError (recording nothing)."""
+        if self.limit <= 0:
+            return
         with self._lock:
             now = self._clock()
-            failures = self._prune(key, now)
-            if len(failures) < self.max_failures:
-                if not failures:
-                    del self._failures[key]
-                return None
-            return max(1, math.ceil(failures[0] + self.window - now))
+            self._drop_expired_keys(now)
+            attempts = self._attempts.setdefault(key, array("d"))
+            del attempts[: bisect_right(attempts, now - self.window)]
+            if len(attempts) >= self.limit:
+                # A slot frees when the oldest attempt in the window leaves it.
+                raise RateLimitedError(max(1, math.ceil(attempts[0] + self.window - now)))
+            attempts.append(now)
+            self._attempts.move_to_end(key)
+            while len(self._attempts) > self.max_keys:
+                self._attempts.popitem(last=False)
 
-    def record_failure(self, key: str) -> None:
+    def release(self, key: str) -> None:
+        """Give back the latest reservation of `key` (the attempt was never judged)."""
         with self._lock:
-            self._failures[key].append(self._clock())
+            attempts = self._attempts.get(key)
+            if attempts:
+                attempts.pop()
 
     def reset(self, key: str) -> None:
+        """Forget every attempt of `key` (e.g. after a successful login)."""
         with self._lock:
-            self._failures.pop(key, None)
+            self._attempts.pop(key, None)
+
+    def _drop_expired_keys(self, now: float) -> None:
+        # The front key has the oldest latest attempt: once it is inside the window, all are.
+        while self._attempts:
+            attempts = next(iter(self._attempts.values()))
+            if attempts and attempts[-1] > now - self.window:
+                return
+            self._attempts.popitem(last=False)

@@ -1,34 +1,10 @@
-"""Password hashing (argon2id) and JWT access tokens (HS256 only)."""
+"""JWT access tokens: HS256 only, with `sub` and `exp` required."""
 
 import time
 
 import jwt
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
 
 ALGORITHM = "HS256"
-
-
-class Passwords:
-    """argon2id hashing. The defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane);
-    the parameters are stored in each hash, so raising them later still verifies old ones."""
-
-    def __init__(self, time_cost: int = 2, memory_kib: int = 19456, parallelism: int = 1) -> None:
-        self._hasher = PasswordHasher(
-            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
-        )
-        # Verified against when the email is unknown, so both login failures cost the same.
-        self._dummy_hash = self._hasher.hash("not-a-real-password")
-
-    def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
-
-    def verify(self, password_hash: str | None, password: str) -> bool:
-        try:
-            self._hasher.verify(password_hash or self._dummy_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
-        return password_hash is not None
 
 
 def create_access_token(user_id: int, secret: str, ttl_seconds: int) -> str:

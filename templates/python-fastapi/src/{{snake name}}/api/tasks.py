@@ -6,10 +6,14 @@ from fastapi import APIRouter, HTTPException, Query, Response
 
 from .. import repository
 from ..models import Task
+from ..routing import JsonRoute
 from ..schemas import TaskCreate, TaskOut, TaskPage, TaskUpdate
 from .deps import CurrentUser, DbSession
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=JsonRoute)
+# The contract's largest offset (2^31 - 1, the range of the id column): a larger one is a 422,
+# never a database error.
+MAX_OFFSET = 2**31 - 1
 
 
 def _own_task(session: DbSession, user: CurrentUser, raw_id: str) -> Task:
@@ -27,7 +31,7 @@ def list_tasks(
     session: DbSession,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TaskPage:
     rows, total = repository.list_tasks(session, user.id, limit, offset)
     items = [TaskOut.model_validate(row) for row in rows]
