@@ -482,3 +482,38 @@ fn batch_and_list_take_a_pack() {
         assert!(read(&dir, ".folio.toml").contains("[pack]"), "{student}");
     }
 }
+
+/// The example pack is the model a bootcamp copies: it must lint clean and render its resource.
+/// (Its generated project's own tests run in `.ci/run`: `folio pack test ... --run`.)
+#[test]
+fn the_example_pack_lints_clean_and_renders_its_resource() {
+    let sandbox = Sandbox::new();
+    let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/packs/notes-assignment");
+    let pack = pack.to_str().unwrap();
+    let lint = sandbox.folio(&["pack", "lint", pack]).output().unwrap();
+    assert!(lint.status.success(), "{}{}", stdout(&lint), stderr(&lint));
+    let out = sandbox
+        .folio(&[
+            "new",
+            "notes-api",
+            "--template",
+            pack,
+            "--var",
+            "cohort=2027-spring",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = sandbox.work().join("notes-api");
+    assert!(read(&dir, "ASSIGNMENT.md").contains("(2027-spring)"));
+    assert!(read(&dir, "ASSIGNMENT.md").contains("TODO"));
+    assert!(read(&dir, "src/notes_api/notes.py").contains("class Note(Base)"));
+    assert!(read(&dir, "src/notes_api/main.py").contains("notes"));
+    assert!(
+        dir.join("src/notes_api/migrations/versions/0002_create_notes.py")
+            .is_file()
+    );
+    assert!(read(&dir, "openapi.yaml").contains("/api/v1/notes/{id}:"));
+    assert!(read(&dir, "tests/test_notes.py").contains("another_users_note"));
+}
