@@ -34,11 +34,24 @@ const toTask = (row: Pick<TaskRow, (typeof columns)[number]>): Task => ({
 const bit = (value: boolean): number => (value ? 1 : 0);
 
 export function createTaskRepository(db: Kysely<Database>) {
+  // A plain function rather than a method, so `update` needs no `this` (methods may be
+  // destructured by callers).
+  async function get(userId: number, id: number): Promise<Task | undefined> {
+    const row = await db
+      .selectFrom("tasks")
+      .select(columns)
+      .where("user_id", "=", userId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && toTask(row);
+  }
+
   return {
     async list(
       userId: number,
       limit: number,
-      offset: number,
+      /** A bigint when past 2^53 (the query parser keeps huge offsets exact). */
+      offset: number | bigint,
     ): Promise<{ items: Task[]; total: number }> {
       const rows = await db
         .selectFrom("tasks")
@@ -56,15 +69,7 @@ export function createTaskRepository(db: Kysely<Database>) {
       return { items: rows.map(toTask), total: Number(total) };
     },
 
-    async get(userId: number, id: number): Promise<Task | undefined> {
-      const row = await db
-        .selectFrom("tasks")
-        .select(columns)
-        .where("user_id", "=", userId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return row && toTask(row);
-    },
+    get,
 
     async create(userId: number, input: Required<TaskChanges> & { title: string }): Promise<Task> {
       const now = new Date().toISOString();
@@ -84,7 +89,7 @@ export function createTaskRepository(db: Kysely<Database>) {
     },
 
     async update(userId: number, id: number, changes: TaskChanges): Promise<Task | undefined> {
-      const current = await this.get(userId, id);
+      const current = await get(userId, id);
       if (!current) return undefined;
       const changed =
         (changes.title !== undefined && changes.title !== current.title) ||
