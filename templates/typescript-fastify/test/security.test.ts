@@ -40,8 +40,8 @@ describe("abuse resistance", () => {
     const started = performance.now();
     expectProblem(await register(c.app, email), 422);
     expectProblem(await register(c.app, `${"a@".repeat(64_000)}example.com`), 422);
-    // At login no account can have such an address: the same 401 as any unknown email.
-    expectProblem(await loginAs(c, email, PASSWORD), 401);
+    // Login checks the length first too: 422, and no limiter key of 128 kB.
+    expectProblem(await loginAs(c, email, PASSWORD), 422);
     assert.ok(performance.now() - started < 1000, `${performance.now() - started} ms`);
   });
 
@@ -159,7 +159,10 @@ describe("abuse resistance", () => {
   it("answers 422, never 500, to huge limit and offset values", async () => {
     const c = await start();
     const token = await login(c.app, "pages@example.com");
+    const page = (query: string) =>
+      c.app.inject({ method: "GET", url: `/api/v1/tasks?${query}`, headers: bearer(token) });
     for (const query of [
+      "offset=2147483648",
       "offset=9223372036854775808",
       "offset=1e400",
       "limit=1e400",
@@ -167,24 +170,12 @@ describe("abuse resistance", () => {
       "offset=99999999999999999999999999",
       "offset=-0.5",
     ]) {
-      expectProblem(
-        await c.app.inject({
-          method: "GET",
-          url: `/api/v1/tasks?${query}`,
-          headers: bearer(token),
-        }),
-        422,
-      );
+      expectProblem(await page(query), 422);
     }
-    // The largest valid offset is answered, exactly: an empty page.
-    const last = await c.app.inject({
-      method: "GET",
-      url: "/api/v1/tasks?offset=9223372036854775807",
-      headers: bearer(token),
-    });
+    // The largest valid offset is answered: an empty page.
+    const last = await page("offset=2147483647");
     assert.equal(last.statusCode, 200, last.body);
-    assert.match(last.body, /"offset":9223372036854775807[,}]/);
-    assert.match(last.body, /"items":\[\]/);
+    assert.deepEqual(last.json(), { items: [], total: 0, limit: 20, offset: 2147483647 });
   });
 
   it("adds no metric series for invented methods, answered 405 by the parser hook", async () => {

@@ -1,11 +1,11 @@
-// Integer query parameters, parsed by hand from the raw text. A JavaScript number cannot tell
-// 9223372036854775807 from 9223372036854775808, and a coercing validator turns `1e400` into
-// Infinity: digits are compared as BigInt instead, so every out-of-range value is a 422 and no
-// oversized number reaches the database (where it would be an error, not a page).
+// Integer query parameters, parsed by hand from the raw text. A JavaScript number rounds
+// 9223372036854775809 to 9223372036854775808, and a coercing validator turns `1e400` into
+// Infinity: plain digits are compared as BigInt instead, so every out-of-range value is a 422
+// and no oversized number reaches the database (where it would be an error, not a page).
 import { validationError } from "./problem.js";
 
-/** PostgreSQL's and SQLite's largest integer (bigint / int64): the contract's upper bound. */
-export const INT64_MAX = 9_223_372_036_854_775_807n;
+/** The contract's largest offset: PostgreSQL's `integer`, 2^31 - 1. */
+export const OFFSET_MAX = 2_147_483_647n;
 
 const DIGITS = /^[0-9]{1,25}$/;
 
@@ -15,15 +15,12 @@ export interface IntRange {
   fallback: bigint;
 }
 
-/**
- * The parameter's value, as a number when it is safe (every realistic value) and as a bigint
- * beyond 2^53, so it stays exact on its way to SQL and back into the response.
- */
+/** The parameter's value within [min, max] (bounds that fit a JavaScript number exactly). */
 export function intParam(
   query: Record<string, unknown>,
   name: string,
   { min, max, fallback }: IntRange,
-): number | bigint {
+): number {
   const raw = query[name];
   let value = fallback;
   if (raw !== undefined) {
@@ -35,5 +32,5 @@ export function intParam(
   if (value < min || value > max) {
     throw validationError(`querystring.${name}`, `must be an integer from ${min} to ${max}`);
   }
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  return Number(value);
 }

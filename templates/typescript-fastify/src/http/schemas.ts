@@ -45,7 +45,6 @@ export const taskListSchema = {
     items: { type: "array", items: taskSchema },
     total: { type: "integer" },
     limit: { type: "integer" },
-    // A bigint past 2^53 is written exactly (fast-json-stringify prints bigints as integers).
     offset: { type: "integer" },
   },
 } as const;

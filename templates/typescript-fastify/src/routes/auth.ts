@@ -104,8 +104,11 @@ export function authRoutes({ users, passwords, tokens, loginLimiter, ipLimiter }
       { schema: { body: credentialsSchema, response: { 200: tokenSchema } } },
       async (request, reply: FastifyReply) => {
         const email = normaliseEmail(request.body.email);
-        // No account has such an address: answer at once, and keep giant keys out of the limiter.
-        if (longerThan(email, EMAIL_MAX)) throw badCredentials();
+        // Checked before anything else, as at registration: no account can have a longer
+        // address, and giant strings must not become limiter keys.
+        if (longerThan(email, EMAIL_MAX)) {
+          throw validationError("email", `must be at most ${EMAIL_MAX} characters`);
+        }
 
         // Reserved before the slow hash, in the same step as the check: parallel guesses for
         // one email cannot all pass the check before any failure is recorded.

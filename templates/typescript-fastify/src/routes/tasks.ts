@@ -2,7 +2,7 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from "fastify";
 import { currentUserId } from "../auth/authenticate.js";
 import { notFound, validationError } from "../http/problem.js";
-import { INT64_MAX, intParam } from "../http/query.js";
+import { OFFSET_MAX, intParam } from "../http/query.js";
 import { taskListSchema, taskSchema } from "../http/schemas.js";
 import type { TaskChanges, TaskRepository } from "../tasks/repository.js";
 import { longerThan, trimSpace } from "../text.js";
@@ -50,10 +50,12 @@ export function taskRoutes(tasks: TaskRepository, authenticate: onRequestAsyncHo
       "/tasks",
       { schema: { response: { 200: taskListSchema } } },
       async (request) => {
-        const limit = Number(
-          intParam(request.query, "limit", { min: 1n, max: 100n, fallback: 20n }),
-        );
-        const offset = intParam(request.query, "offset", { min: 0n, max: INT64_MAX, fallback: 0n });
+        const limit = intParam(request.query, "limit", { min: 1n, max: 100n, fallback: 20n });
+        const offset = intParam(request.query, "offset", {
+          min: 0n,
+          max: OFFSET_MAX,
+          fallback: 0n,
+        });
         const page = await tasks.list(currentUserId(request), limit, offset);
         return { ...page, limit, offset };
       },

@@ -50,8 +50,7 @@ export function createTaskRepository(db: Kysely<Database>) {
     async list(
       userId: number,
       limit: number,
-      /** A bigint when past 2^53 (the query parser keeps huge offsets exact). */
-      offset: number | bigint,
+      offset: number,
     ): Promise<{ items: Task[]; total: number }> {
       const rows = await db
         .selectFrom("tasks")
