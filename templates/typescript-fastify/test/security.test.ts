@@ -116,6 +116,20 @@ describe("abuse resistance", () => {
       expectProblem(await loginAs(c, "busy@example.com", "wrong one"), 401);
   });
 
+  it("accepts and drops __proto__ keys instead of polluting prototypes", async () => {
+    const c = await start();
+    const token = await login(c.app, "proto@example.com");
+    const res = await c.app.inject({
+      method: "POST",
+      url: "/api/v1/tasks",
+      headers: { ...bearer(token), "content-type": "application/json" },
+      payload: '{"title":"x","extra":{"__proto__":{"polluted":true}},"__proto__":{"done":true}}',
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(res.json<{ done: boolean }>().done, false);
+    assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
+  });
+
   it("answers 415 to a body that is not JSON", async () => {
     const c = await start();
     const token = await login(c.app, "types@example.com");
