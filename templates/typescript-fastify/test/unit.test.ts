@@ -13,7 +13,8 @@ import { safeInstance } from "../src/http/problem.js";
 import { intParam } from "../src/http/query.js";
 import { longerThan, trimSpace } from "../src/text.js";
 
-const SECRET_32 = "0123456789abcdef0123456789abcdef";
+// Exactly 32 bytes: the shortest secret production accepts.
+const SECRET_32 = "s".repeat(32);
 const PRODUCTION = { APP_ENV: "production", DATABASE_URL: "sqlite:///./data/app.db" };
 
 describe("config", () => {
