@@ -55,3 +55,15 @@ export function longerThan(value: string, max: number): boolean {
   }
   return false;
 }
+
+/** U+0000 is valid JSON but PostgreSQL's text types cannot hold it (an insert would fail). */
+export const hasNul = (value: string): boolean => value.includes("\u0000");
+
+/** C0 control characters and DEL: never part of an address or a name. */
+export function hasControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}

@@ -130,6 +130,25 @@ describe("abuse resistance", () => {
     assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
   });
 
+  it("refuses U+0000 in stored text with 422 on both databases, and never 500s on it", async () => {
+    const c = await start();
+    const token = await login(c.app, "nul@example.com");
+    const post = (payload: object) =>
+      c.app.inject({ method: "POST", url: "/api/v1/tasks", headers: bearer(token), payload });
+    expectProblem(await post({ title: "a\u0000b" }), 422);
+    expectProblem(await post({ title: "ok", description: "\u0000" }), 422);
+    const task = (await post({ title: "ok" })).json<{ id: number }>();
+    const patch = await c.app.inject({
+      method: "PATCH",
+      url: `/api/v1/tasks/${task.id}`,
+      headers: bearer(token),
+      payload: { description: "x\u0000" },
+    });
+    expectProblem(patch, 422);
+    expectProblem(await register(c.app, "ada\u0000@example.com"), 422);
+    expectProblem(await loginAs(c, "nul@example.com\u0000", PASSWORD), 401);
+  });
+
   it("answers 415 to a body that is not JSON", async () => {
     const c = await start();
     const token = await login(c.app, "types@example.com");

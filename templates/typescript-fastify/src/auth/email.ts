@@ -3,7 +3,7 @@
 //
 // The check is one pass over the characters, with no regular expression: it cannot backtrack,
 // and anything over 254 characters is refused before it even starts.
-import { hasSpace, longerThan, trimSpace } from "../text.js";
+import { hasControl, hasSpace, longerThan, trimSpace } from "../text.js";
 
 /** RFC 5321's limit on a forward path, which every mail system enforces. */
 export const EMAIL_MAX = 254;
@@ -14,10 +14,10 @@ export function normaliseEmail(raw: string): string {
 
 /**
  * One `@`, a non-empty local part, a domain of at least two non-empty dot-separated labels,
- * no whitespace. Deliberately loose: the only real test of an address is mail reaching it.
+ * no whitespace or control characters. Deliberately loose: the only real test of an address is mail reaching it.
  */
 export function isPlausibleEmail(email: string): boolean {
-  if (longerThan(email, EMAIL_MAX) || hasSpace(email)) return false;
+  if (longerThan(email, EMAIL_MAX) || hasSpace(email) || hasControl(email)) return false;
   const at = email.indexOf("@");
   if (at <= 0 || email.indexOf("@", at + 1) !== -1) return false;
   const domain = email.slice(at + 1);

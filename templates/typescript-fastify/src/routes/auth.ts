@@ -6,7 +6,7 @@ import type { WindowLimiter } from "../auth/rate-limit.js";
 import type { TokenService } from "../auth/tokens.js";
 import { HttpError, unauthorized, validationError } from "../http/problem.js";
 import { tokenSchema, userSchema } from "../http/schemas.js";
-import { longerThan } from "../text.js";
+import { hasNul, longerThan } from "../text.js";
 import { DuplicateEmailError, type UserRepository } from "../users/repository.js";
 
 interface Credentials {
@@ -148,7 +148,8 @@ async function checkCredentials(
   email: string,
   password: string,
 ): Promise<number | null> {
-  const credentials = await users.findCredentials(email);
+  // An address with U+0000 was never registered (and PostgreSQL could not even compare it).
+  const credentials = hasNul(email) ? undefined : await users.findCredentials(email);
   if (!credentials) {
     await passwords.burnTime(password);
     return null;

@@ -5,7 +5,7 @@ import { notFound, validationError } from "../http/problem.js";
 import { OFFSET_MAX, intParam } from "../http/query.js";
 import { taskListSchema, taskSchema } from "../http/schemas.js";
 import type { TaskChanges, TaskRepository } from "../tasks/repository.js";
-import { longerThan, trimSpace } from "../text.js";
+import { hasNul, longerThan, trimSpace } from "../text.js";
 
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 2000;
@@ -30,8 +30,17 @@ function parseId(raw: string): number {
   return id;
 }
 
+/** Text PostgreSQL can store: refused in both databases alike, so behaviour does not differ. */
+function storable<T extends string | null | undefined>(field: string, value: T): T {
+  if (typeof value === "string" && hasNul(value)) {
+    throw validationError(field, "must not contain U+0000 (NUL)");
+  }
+  return value;
+}
+
 /** Titles count once trimmed (schemas cannot trim); the trimmed title is what is stored. */
 function cleanTitle(title: string): string {
+  storable("title", title);
   const trimmed = trimSpace(title);
   if (trimmed === "" || longerThan(trimmed, TITLE_MAX)) {
     throw validationError(
@@ -67,7 +76,7 @@ export function taskRoutes(tasks: TaskRepository, authenticate: onRequestAsyncHo
       async (request, reply) => {
         const task = await tasks.create(currentUserId(request), {
           title: cleanTitle(request.body.title),
-          description: request.body.description ?? null,
+          description: storable("description", request.body.description ?? null),
           done: request.body.done ?? false,
         });
         return reply.code(201).header("location", `/api/v1/tasks/${task.id}`).send(task);
@@ -92,7 +101,9 @@ export function taskRoutes(tasks: TaskRepository, authenticate: onRequestAsyncHo
         const { title, description, done } = request.body;
         const changes: TaskChanges = {
           ...(title !== undefined ? { title: cleanTitle(title) } : {}),
-          ...(description !== undefined ? { description } : {}),
+          ...(description !== undefined
+            ? { description: storable("description", description) }
+            : {}),
           ...(done !== undefined ? { done } : {}),
         };
         const task = await tasks.update(currentUserId(request), id, changes);
