@@ -1,4 +1,4 @@
-// Bounds how many argon2 hashes run at once. Each one holds its memory cost (64 MiB by default)
+// Bounds how many argon2 hashes run at once. Each one holds its memory cost (19 MiB by default)
 // while it runs, so an unbounded number of parallel logins could exhaust memory; a request
 // waits for a free slot at most `queueTimeoutMs`, then gets 503 + Retry-After instead.
 //

@@ -11,8 +11,13 @@ export interface HashCost {
   parallelism: number;
 }
 
-/** argon2's defaults: 64 MiB, 3 passes, 4 lanes (above OWASP's minimum for argon2id). */
-export const DEFAULT_HASH_COST: HashCost = { memoryCost: 65536, timeCost: 3, parallelism: 4 };
+/**
+ * OWASP's first argon2id configuration: 19 MiB, 2 passes, 1 lane, the same in every stack of this
+ * family. Heavier settings (argon2's own default is 64 MiB, 3 passes, 4 lanes) cost about a
+ * second per hash on a small machine, so ten parallel logins would queue past the gate's
+ * timeout; raise it together with HASH_CONCURRENCY and the memory you give the container.
+ */
+export const DEFAULT_HASH_COST: HashCost = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
