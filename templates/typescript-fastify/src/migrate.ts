@@ -1,4 +1,5 @@
-// `npm run migrate`: applies pending migrations to DATABASE_URL and exits.
+// `npm run migrate` (node dist/migrate.js, so it also runs in the production image): applies
+// pending migrations to DATABASE_URL and exits.
 import { DEFAULT_DATABASE_URL, loadDotEnv } from "./config.js";
 import { createDb } from "./db/database.js";
 import { migrateToLatest } from "./db/migrations.js";

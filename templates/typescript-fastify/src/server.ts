@@ -6,8 +6,8 @@ import { createDb } from "./db/database.js";
 import { migrateToLatest } from "./db/migrations.js";
 
 function fatal(message: string): never {
-  // The logger does not exist yet: write the same JSON shape by hand.
-  process.stderr.write(
+  // The logger may not exist yet: write its JSON shape by hand, to stdout like every log line.
+  process.stdout.write(
     `${JSON.stringify({ level: "fatal", time: new Date().toISOString(), msg: message })}\n`,
   );
   process.exit(1);

@@ -1,37 +1,104 @@
-// Failed-login limiter: counts failures per (lower-cased) email in a sliding 60-second window,
-// in memory. Good for one process; several replicas would need a shared store such as Redis.
+// Sliding-window limiters, in memory: good for one process; several replicas would need a shared
+// store such as Redis or PostgreSQL.
+//
+// `tryAcquire` checks and records an attempt in one synchronous step. Node runs JavaScript on
+// one thread, so no other request can slip in between the check and the increment: 30 parallel
+// logins for one email get exactly 10 slots, even though each then awaits a slow hash.
+//
+// Memory stays bounded under a flood of distinct keys (sprayed emails or addresses): a key lives
+// only while it has attempts inside the window, expired keys are swept at least once a window,
+// and past `maxKeys` the least recently used keys are dropped.
 
-export interface LoginLimiter {
-  /** Seconds until the next attempt is allowed, or 0 when the email is not blocked. */
-  retryAfter(email: string): number;
-  recordFailure(email: string): void;
+export type Acquired =
+  | {
+      allowed: true;
+      /** Gives the attempt back (it was not judged, e.g. the server was busy). */ release(): void;
+    }
+  | { allowed: false; retryAfterSeconds: number };
+
+export interface WindowLimiter {
+  tryAcquire(key: string): Acquired;
+  /** Forgets every attempt of a key (a successful login clears its failures). */
+  reset(key: string): void;
+  /** How many keys are held: for tests and for a gauge. */
+  readonly size: number;
 }
 
-export function createLoginLimiter(
-  maxFailures = 10,
-  windowMs = 60_000,
-  now: () => number = Date.now,
-): LoginLimiter {
-  const failures = new Map<string, number[]>();
+export interface WindowLimiterOptions {
+  max: number;
+  windowMs?: number;
+  maxKeys?: number;
+  now?: () => number;
+}
 
-  const recent = (email: string): number[] => {
-    const cutoff = now() - windowMs;
-    const kept = (failures.get(email) ?? []).filter((t) => t > cutoff);
-    if (kept.length === 0) failures.delete(email);
-    else failures.set(email, kept);
-    return kept;
+export function createWindowLimiter({
+  max,
+  windowMs = 60_000,
+  maxKeys = 100_000,
+  now = Date.now,
+}: WindowLimiterOptions): WindowLimiter {
+  // Map keeps insertion order; a touched key is re-inserted, so the first keys are the stalest.
+  const attempts = new Map<string, number[]>();
+  let lastSweep = now();
+
+  const sweep = (cutoff: number) => {
+    for (const [key, times] of attempts) {
+      if ((times[times.length - 1] ?? 0) <= cutoff) attempts.delete(key);
+    }
+    lastSweep = now();
+  };
+
+  const evictStalest = () => {
+    // Drop a tenth at once, so a flood costs one pass per maxKeys / 10 new keys, not per key.
+    let excess = attempts.size - Math.floor(maxKeys * 0.9);
+    for (const key of attempts.keys()) {
+      if (excess-- <= 0) break;
+      attempts.delete(key);
+    }
   };
 
   return {
-    retryAfter(email) {
-      const times = recent(email);
-      if (times.length < maxFailures) return 0;
-      // Blocked until the oldest failure that still counts leaves the window.
-      const oldest = times[times.length - maxFailures] ?? now();
-      return Math.max(1, Math.ceil((oldest + windowMs - now()) / 1000));
+    tryAcquire(key) {
+      const at = now();
+      const cutoff = at - windowMs;
+      if (at - lastSweep >= windowMs) sweep(cutoff);
+      const times = (attempts.get(key) ?? []).filter((t) => t > cutoff);
+      if (times.length >= max) {
+        attempts.set(key, times);
+        // Blocked until the oldest attempt that still counts leaves the window.
+        const oldest = times[times.length - max] ?? at;
+        return {
+          allowed: false,
+          retryAfterSeconds: Math.max(1, Math.ceil((oldest + windowMs - at) / 1000)),
+        };
+      }
+      times.push(at);
+      attempts.delete(key);
+      attempts.set(key, times);
+      if (attempts.size > maxKeys) {
+        sweep(cutoff);
+        if (attempts.size > maxKeys) evictStalest();
+      }
+      let released = false;
+      return {
+        allowed: true,
+        release() {
+          if (released) return;
+          released = true;
+          const current = attempts.get(key);
+          const index = current?.lastIndexOf(at) ?? -1;
+          if (current && index >= 0) {
+            current.splice(index, 1);
+            if (current.length === 0) attempts.delete(key);
+          }
+        },
+      };
     },
-    recordFailure(email) {
-      failures.set(email, [...recent(email), now()]);
+    reset(key) {
+      attempts.delete(key);
+    },
+    get size() {
+      return attempts.size;
     },
   };
 }

@@ -14,6 +14,8 @@ export interface Db {
   dialect: DialectName;
   /** SELECT 1: used by /readyz. */
   ping(): Promise<void>;
+  /** Called when an idle pooled connection breaks (PostgreSQL only), so the app can log it. */
+  onConnectionError(listener: (error: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -40,10 +42,14 @@ export function createDb(url: string): Db {
   const dialect = dialectOf(url);
   if (dialect === "postgres") {
     const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-    // An idle client losing its connection must not crash the process: /readyz reports it.
-    pool.on("error", () => undefined);
+    // An idle client losing its connection (a database restart) must not crash the process:
+    // the pool replaces it, /readyz reports the outage, and the listeners log it.
+    const listeners: Array<(error: Error) => void> = [];
+    pool.on("error", (error) => {
+      for (const listener of listeners) listener(error);
+    });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return wrap(kysely, dialect);
+    return wrap(kysely, dialect, (listener) => listeners.push(listener));
   }
   const filename = sqliteFilename(url);
   if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
@@ -52,13 +58,19 @@ export function createDb(url: string): Db {
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 5000");
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return wrap(kysely, dialect);
+  // A file has no connection to lose.
+  return wrap(kysely, dialect, () => undefined);
 }
 
-function wrap(kysely: Kysely<Database>, dialect: DialectName): Db {
+function wrap(
+  kysely: Kysely<Database>,
+  dialect: DialectName,
+  onConnectionError: Db["onConnectionError"],
+): Db {
   return {
     kysely,
     dialect,
+    onConnectionError,
     async ping() {
       await sql`select 1`.execute(kysely);
     },

@@ -1,18 +1,24 @@
 // Schema migrations, kept in code so that the compiled server carries them (no files to copy)
 // and `npm run migrate` and MIGRATE_ON_START run exactly the same list. Add a migration by
 // appending to `migrations` with the next number; never edit one that has shipped.
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
+// Kysely 0.29 moved the migrator to its own entry point.
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import type { Db, DialectName } from "./database.js";
 
 type AnyDb = Kysely<unknown>;
 
 function migrations(dialect: DialectName): Record<string, Migration> {
   const timestamp = dialect === "postgres" ? "timestamptz" : "text";
+  // PostgreSQL: a standard identity column (`serial` is the legacy spelling), ALWAYS so that no
+  // insert can pick its own id. SQLite: INTEGER PRIMARY KEY AUTOINCREMENT (ids never reused).
   const id = (db: AnyDb, table: string) =>
     db.schema
       .createTable(table)
-      .addColumn("id", dialect === "postgres" ? "serial" : "integer", (c) =>
-        dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      .addColumn("id", "integer", (c) =>
+        dialect === "postgres"
+          ? c.primaryKey().generatedAlwaysAsIdentity()
+          : c.primaryKey().autoIncrement(),
       );
 
   return {

@@ -1,9 +1,16 @@
 // Prometheus metrics. Each app gets its own registry (tests build many apps in one process).
 // The route label is the route's template in OpenAPI form (`/api/v1/tasks/{id}`), never the
 // raw path, so the number of series stays bounded; requests that matched no route are
-// labelled `unmatched`.
+// labelled `unmatched`. The method label is one of the standard methods or OTHER: Node's parser
+// accepts some thirty methods (PROPFIND, QUERY, ...), and each must not become a new series.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+const STANDARD_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+export function methodLabel(method: string): string {
+  return STANDARD_METHODS.has(method) ? method : "OTHER";
+}
 
 export function routeLabel(request: FastifyRequest): string {
   const template = request.routeOptions.url;
@@ -30,7 +37,7 @@ export function registerMetrics(app: FastifyInstance): void {
 
   app.addHook("onResponse", async (request, reply) => {
     const route = routeLabel(request);
-    const method = request.method;
+    const method = methodLabel(request.method);
     requests.inc({ method, route, status: String(reply.statusCode) });
     duration.observe({ method, route }, reply.elapsedTime / 1000);
   });

@@ -40,13 +40,28 @@ export function problem(status: number, detail: string, errors?: FieldError[]): 
   };
 }
 
+/**
+ * The request path as an RFC 3986 URI reference for `instance`. Node hands over the request
+ * target as sent, and a client may send characters a URI cannot hold unescaped (`{`, `"`, `|`,
+ * raw UTF-8 ...): those are percent-encoded, and a `%` that starts no escape becomes `%25`.
+ */
+export function safeInstance(path: string): string {
+  return path.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu, (char) =>
+    // A lone surrogate has no UTF-8 form: it becomes U+FFFD.
+    char.isWellFormed() ? encodeURIComponent(char) : "%EF%BF%BD",
+  );
+}
+
 export function sendProblem(
   reply: FastifyReply,
   status: number,
   detail: string,
   errors?: FieldError[],
 ): FastifyReply {
-  const body = { ...problem(status, detail, errors), instance: reply.request.url.split("?")[0] };
+  const body = {
+    ...problem(status, detail, errors),
+    instance: safeInstance(reply.request.url.split("?")[0] ?? "/"),
+  };
   return reply.code(status).type("application/problem+json").send(JSON.stringify(body));
 }
 

@@ -2,26 +2,22 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from "fastify";
 import { currentUserId } from "../auth/authenticate.js";
 import { notFound, validationError } from "../http/problem.js";
+import { OFFSET_MAX, intParam } from "../http/query.js";
+import { taskListSchema, taskSchema } from "../http/schemas.js";
 import type { TaskChanges, TaskRepository } from "../tasks/repository.js";
+import { hasNul, longerThan, trimSpace } from "../text.js";
 
 const TITLE_MAX = 200;
 const DESCRIPTION_MAX = 2000;
 
 const fields = {
-  title: { type: "string" },
+  title: { type: "string", maxLength: TITLE_MAX },
   description: { type: ["string", "null"], maxLength: DESCRIPTION_MAX },
   done: { type: "boolean" },
 } as const;
 
 const createSchema = { type: "object", required: ["title"], properties: fields } as const;
 const patchSchema = { type: "object", properties: fields } as const;
-const listQuerySchema = {
-  type: "object",
-  properties: {
-    limit: { type: "integer", minimum: 1, maximum: 100, default: 20 },
-    offset: { type: "integer", minimum: 0, maximum: 2_147_483_647, default: 0 },
-  },
-} as const;
 
 interface IdParams {
   id: string;
@@ -34,12 +30,23 @@ function parseId(raw: string): number {
   return id;
 }
 
+/** Text PostgreSQL can store: refused in both databases alike, so behaviour does not differ. */
+function storable<T extends string | null | undefined>(field: string, value: T): T {
+  if (typeof value === "string" && hasNul(value)) {
+    throw validationError(field, "must not contain U+0000 (NUL)");
+  }
+  return value;
+}
+
 /** Titles count once trimmed (schemas cannot trim); the trimmed title is what is stored. */
 function cleanTitle(title: string): string {
-  const trimmed = title.trim();
-  const length = [...trimmed].length;
-  if (length < 1 || length > TITLE_MAX) {
-    throw validationError("title", `must be between 1 and ${TITLE_MAX} characters`);
+  storable("title", title);
+  const trimmed = trimSpace(title);
+  if (trimmed === "" || longerThan(trimmed, TITLE_MAX)) {
+    throw validationError(
+      "title",
+      `must be between 1 and ${TITLE_MAX} characters, not only spaces`,
+    );
   }
   return trimmed;
 }
@@ -48,11 +55,16 @@ export function taskRoutes(tasks: TaskRepository, authenticate: onRequestAsyncHo
   return async (app: FastifyInstance) => {
     app.addHook("onRequest", authenticate);
 
-    app.get<{ Querystring: { limit: number; offset: number } }>(
+    app.get<{ Querystring: Record<string, unknown> }>(
       "/tasks",
-      { schema: { querystring: listQuerySchema } },
+      { schema: { response: { 200: taskListSchema } } },
       async (request) => {
-        const { limit, offset } = request.query;
+        const limit = intParam(request.query, "limit", { min: 1n, max: 100n, fallback: 20n });
+        const offset = intParam(request.query, "offset", {
+          min: 0n,
+          max: OFFSET_MAX,
+          fallback: 0n,
+        });
         const page = await tasks.list(currentUserId(request), limit, offset);
         return { ...page, limit, offset };
       },
@@ -60,32 +72,38 @@ export function taskRoutes(tasks: TaskRepository, authenticate: onRequestAsyncHo
 
     app.post<{ Body: TaskChanges & { title: string } }>(
       "/tasks",
-      { schema: { body: createSchema } },
+      { schema: { body: createSchema, response: { 201: taskSchema } } },
       async (request, reply) => {
         const task = await tasks.create(currentUserId(request), {
           title: cleanTitle(request.body.title),
-          description: request.body.description ?? null,
+          description: storable("description", request.body.description ?? null),
           done: request.body.done ?? false,
         });
         return reply.code(201).header("location", `/api/v1/tasks/${task.id}`).send(task);
       },
     );
 
-    app.get<{ Params: IdParams }>("/tasks/:id", async (request) => {
-      const task = await tasks.get(currentUserId(request), parseId(request.params.id));
-      if (!task) throw notFound("Task not found.");
-      return task;
-    });
+    app.get<{ Params: IdParams }>(
+      "/tasks/:id",
+      { schema: { response: { 200: taskSchema } } },
+      async (request) => {
+        const task = await tasks.get(currentUserId(request), parseId(request.params.id));
+        if (!task) throw notFound("Task not found.");
+        return task;
+      },
+    );
 
     app.patch<{ Params: IdParams; Body: TaskChanges }>(
       "/tasks/:id",
-      { schema: { body: patchSchema } },
+      { schema: { body: patchSchema, response: { 200: taskSchema } } },
       async (request) => {
         const id = parseId(request.params.id);
         const { title, description, done } = request.body;
         const changes: TaskChanges = {
           ...(title !== undefined ? { title: cleanTitle(title) } : {}),
-          ...(description !== undefined ? { description } : {}),
+          ...(description !== undefined
+            ? { description: storable("description", description) }
+            : {}),
           ...(done !== undefined ? { done } : {}),
         };
         const task = await tasks.update(currentUserId(request), id, changes);

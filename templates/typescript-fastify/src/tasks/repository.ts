@@ -34,6 +34,18 @@ const toTask = (row: Pick<TaskRow, (typeof columns)[number]>): Task => ({
 const bit = (value: boolean): number => (value ? 1 : 0);
 
 export function createTaskRepository(db: Kysely<Database>) {
+  // A plain function rather than a method, so `update` needs no `this` (methods may be
+  // destructured by callers).
+  async function get(userId: number, id: number): Promise<Task | undefined> {
+    const row = await db
+      .selectFrom("tasks")
+      .select(columns)
+      .where("user_id", "=", userId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && toTask(row);
+  }
+
   return {
     async list(
       userId: number,
@@ -56,15 +68,7 @@ export function createTaskRepository(db: Kysely<Database>) {
       return { items: rows.map(toTask), total: Number(total) };
     },
 
-    async get(userId: number, id: number): Promise<Task | undefined> {
-      const row = await db
-        .selectFrom("tasks")
-        .select(columns)
-        .where("user_id", "=", userId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return row && toTask(row);
-    },
+    get,
 
     async create(userId: number, input: Required<TaskChanges> & { title: string }): Promise<Task> {
       const now = new Date().toISOString();
@@ -84,7 +88,7 @@ export function createTaskRepository(db: Kysely<Database>) {
     },
 
     async update(userId: number, id: number, changes: TaskChanges): Promise<Task | undefined> {
-      const current = await this.get(userId, id);
+      const current = await get(userId, id);
       if (!current) return undefined;
       const changed =
         (changes.title !== undefined && changes.title !== current.title) ||
