@@ -93,6 +93,8 @@ const TOKENS: &[(Language, &[&str])] = &[
         Language::Java,
         &[
             "spring-boot-starter-oauth2-resource-server",
+            // Its Spring Boot 4 name.
+            "spring-boot-starter-security-oauth2-resource-server",
             "spring-security-oauth2-jose",
             "jjwt-api",
             "jjwt",

@@ -135,6 +135,9 @@ pub fn runner(project: &Project) -> Outcome {
                         "junit-jupiter-api",
                         "junit",
                         "spring-boot-starter-test",
+                        // Spring Boot 4 splits test support by technology.
+                        "spring-boot-starter-webmvc-test",
+                        "spring-boot-starter-webflux-test",
                         "testng",
                         "kotest-runner-junit5",
                         "assertj-core",
