@@ -214,7 +214,8 @@ pub struct CheckArgs {
     pub path: Option<PathBuf>,
 
     /// Output format: text for people, json for scripts (see docs/check-report.schema.json),
-    /// junit for CI test reports, github for workflow annotations, markdown for a job summary.
+    /// junit for CI test reports, github for workflow annotations, markdown for a job summary,
+    /// sarif for code scanning (SARIF 2.1.0), gitlab for GitLab Code Quality.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
 
@@ -238,6 +239,8 @@ pub enum CheckFormat {
     Junit,
     Github,
     Markdown,
+    Sarif,
+    Gitlab,
 }
 
 /// Print a completion script, e.g. `folio completions bash > ~/.local/share/bash-completion/completions/folio`.

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use crate::check::lang::{Language, Languages};
-use crate::check::repo::{self, MAX_READ_BYTES, Snapshot};
+use crate::check::repo::{MAX_READ_BYTES, Snapshot};
 use crate::check::secrets::{self, SecretKind};
 
 /// What one finding is about.
@@ -67,16 +67,13 @@ fn patterns() -> &'static Patterns {
 /// Reads every tracked text file once and collects the findings.
 pub fn scan(snapshot: &Snapshot, languages: &Languages) -> Scan {
     let judged: Vec<Language> = languages.judged().collect();
-    let root = &snapshot.root;
     let per_file: Vec<(bool, Vec<Hit>)> = snapshot
         .files
         .par_iter()
         .filter(|f| f.size <= MAX_READ_BYTES)
         .map(|file| {
-            let Ok(bytes) = std::fs::read(root.join(&file.path)) else {
-                return (false, Vec::new());
-            };
-            let Some(text) = repo::text(bytes) else {
+            // The snapshot never follows a symlink and caps the read (see repo.rs).
+            let Some(text) = snapshot.read_file(file) else {
                 return (false, Vec::new());
             };
             (true, scan_file(&file.path, &text, &judged))
