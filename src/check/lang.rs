@@ -228,6 +228,22 @@ impl Languages {
             .find(|d| names.iter().any(|n| same_package(lang, &d.name, n)))
     }
 
+    /// The first declared dependency of `lang` whose name satisfies `pred`.
+    pub fn dependency_where(&self, lang: Language, pred: impl Fn(&str) -> bool) -> Option<&Dependency> {
+        self.dependencies
+            .iter()
+            .filter(|(l, _)| *l == lang)
+            .map(|(_, d)| d)
+            .find(|d| pred(&d.name))
+    }
+
+    /// Whether any language declares one of `names` (each compared as its ecosystem does).
+    pub fn declares_any(&self, table: &[(Language, &[&str])]) -> Option<&Dependency> {
+        table
+            .iter()
+            .find_map(|(lang, names)| self.dependency(*lang, names))
+    }
+
     /// Why a language-aware rule could not judge this repository.
     pub fn unjudged_reason(&self) -> String {
         let known = "Python, TypeScript/JavaScript, Go, Java or Rust";
@@ -425,6 +441,10 @@ fn go_mod(text: &str) -> Vec<(String, u32)> {
     let mut out = Vec::new();
     let mut in_block = false;
     for (i, line) in text.lines().enumerate() {
+        // An `// indirect` requirement is a dependency's dependency, not one the module declares.
+        if line.contains("// indirect") {
+            continue;
+        }
         let t = line.split("//").next().unwrap_or("").trim();
         let spec = if in_block {
             if t == ")" {

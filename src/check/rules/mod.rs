@@ -298,10 +298,20 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 
 /// The outcome for rules that need a known language, when there is none.
 pub(crate) fn unjudged(project: &Project) -> Option<Outcome> {
-    project
-        .languages
-        .is_empty()
-        .then(|| Outcome::skip(project.languages.unjudged_reason()))
+    if !project.languages.is_empty() {
+        return None;
+    }
+    let subs = &project.snapshot.submodules;
+    if !subs.is_empty() {
+        return Some(Outcome::skip(format!(
+            "the code is in submodule{} {}, which {} another repository: run `git submodule update --init` and `folio check {}`",
+            if subs.len() == 1 { "" } else { "s" },
+            subs.join(", "),
+            if subs.len() == 1 { "is" } else { "are" },
+            subs[0]
+        )));
+    }
+    Some(Outcome::skip(project.languages.unjudged_reason()))
 }
 
 /// A pass naming the first dependency of `table` the project declares, with its manifest line;
