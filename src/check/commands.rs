@@ -34,7 +34,7 @@ fn direct() -> &'static Regex {
             r"pytest\b|py\.test\b|tox\b|nox\b|python3?(?:\.\d+)? -m (?:pytest|unittest|django test)\b|",
             r"manage\.py\s+test\b|django-admin\s+test\b|flask\s+test\b|hatch\s+(?:test|run\s+test)\b|",
             r"(?:npx|bunx|pnpm\s+exec|pnpm\s+dlx|yarn\s+dlx)?\s*playwright\s+test\b|cypress\s+run\b|",
-            r"vitest\b|jest\b|mocha\b|ava\b|karma\s+start\b|node\s+--test\b|deno\s+test\b|bun\s+test\b|tap\s+\S+\.(?:js|ts)\b|",
+            r"vitest\b|jest\b|mocha\b|ava\b|karma\s+start\b|node(?:\s+--?[\w-]+(?:[= ][\w./@:-]+)?)*?\s+--test\b|deno\s+test\b|bun\s+test\b|tap\s+\S+\.(?:js|ts)\b|",
             r"go\s+test\b|gotestsum\b|ginkgo\b|richgo\s+test\b|",
             r"cargo\s+(?:test|nextest|tarpaulin|llvm-cov)\b|",
             r"(?:\./)?mvnw?(?:\.cmd)?\s.*\b(?:test|verify|install|package|deploy|integration-test)\b|",
@@ -368,6 +368,7 @@ mod tests {
             "npx nx run-many -t test",
             "turbo run test",
             "sh 'mvn test'",
+            "node --import tsx --test test/*.test.ts",
         ] {
             assert!(direct_ok(yes), "{yes}");
         }

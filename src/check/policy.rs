@@ -34,24 +34,59 @@ pub struct CheckConfig {
     pub min_score: Option<u8>,
     #[serde(default)]
     pub require: Vec<String>,
+    /// Rule ids or areas, or `{ rule, reason, until }` tables; see [`IgnoreEntry::parse`].
     #[serde(default)]
-    pub ignore: Vec<IgnoreEntry>,
+    pub ignore: Vec<toml::Value>,
 }
 
 /// One `ignore` item: a bare selector, or a table with a reason and an optional expiry.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum IgnoreEntry {
     Bare(String),
-    Explained(ExplainedIgnore),
+    Explained {
+        rule: String,
+        reason: String,
+        until: Option<toml::value::Datetime>,
+    },
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExplainedIgnore {
-    pub rule: String,
-    pub reason: String,
-    pub until: Option<toml::value::Datetime>,
+impl IgnoreEntry {
+    /// Read by hand rather than by an untagged serde enum, which cannot carry TOML dates.
+    fn parse(value: &toml::Value) -> std::result::Result<Self, String> {
+        const SHAPE: &str =
+            "each ignore is a rule id or { rule = \"ID\", reason = \"why\", until = YYYY-MM-DD }";
+        match value {
+            toml::Value::String(s) => Ok(IgnoreEntry::Bare(s.clone())),
+            toml::Value::Table(t) => {
+                if let Some(k) = t.keys().find(|k| !matches!(k.as_str(), "rule" | "reason" | "until")) {
+                    return Err(format!("unknown key `{k}` in an ignore; {SHAPE}"));
+                }
+                let rule = t.get("rule").and_then(|v| v.as_str()).ok_or(SHAPE)?;
+                let reason = t
+                    .get("reason")
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| format!("the ignore of {rule} needs a reason; {SHAPE}"))?;
+                let until = match t.get("until") {
+                    None => None,
+                    Some(toml::Value::Datetime(d)) => Some(*d),
+                    Some(toml::Value::String(s)) => Some(s.parse().map_err(|_| {
+                        format!("until = {s:?} for {rule} is not a date; write it as YYYY-MM-DD")
+                    })?),
+                    Some(other) => {
+                        return Err(format!(
+                            "until = {other} for {rule} is not a date; write it as YYYY-MM-DD"
+                        ));
+                    }
+                };
+                Ok(IgnoreEntry::Explained {
+                    rule: rule.to_string(),
+                    reason: reason.to_string(),
+                    until,
+                })
+            }
+            _ => Err(SHAPE.into()),
+        }
+    }
 }
 
 /// What a selector names: a whole area, or one rule.
@@ -169,11 +204,7 @@ impl Policy {
                 message,
             };
             let parsed: CheckConfig = table.clone().try_into().map_err(|e: toml::de::Error| {
-                let mut message = e.message().trim_end().replace('\n', " ");
-                if message.contains("untagged enum IgnoreEntry") {
-                    message = "each ignore is a rule id or { rule = \"ID\", reason = \"why\", until = YYYY-MM-DD }".into();
-                }
-                invalid(message)
+                invalid(e.message().trim_end().replace('\n', " "))
             })?;
             if let Some(score) = parsed.min_score {
                 if score > 100 {
@@ -187,20 +218,24 @@ impl Policy {
                     .require
                     .push((Selector::parse(given, &source)?, Source::File));
             }
-            for entry in &parsed.ignore {
-                let (rule, reason, until) = match entry {
+            for value in &parsed.ignore {
+                let entry = IgnoreEntry::parse(value).map_err(invalid)?;
+                let (rule, reason, until) = match &entry {
                     IgnoreEntry::Bare(rule) => (rule, None, None),
-                    IgnoreEntry::Explained(e) => {
-                        let until = match &e.until {
+                    IgnoreEntry::Explained {
+                        rule,
+                        reason,
+                        until,
+                    } => {
+                        let until = match until {
                             None => None,
                             Some(dt) => Some(date_of(dt).ok_or_else(|| {
                                 invalid(format!(
-                                    "until = {dt} for {} is not a date; write it as YYYY-MM-DD",
-                                    e.rule
+                                    "until = {dt} for {rule} is not a date; write it as YYYY-MM-DD"
                                 ))
                             })?),
                         };
-                        (&e.rule, Some(e.reason.trim().to_string()), until)
+                        (rule, Some(reason.trim().to_string()), until)
                     }
                 };
                 policy.ignore.push(Ignore {

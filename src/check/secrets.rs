@@ -180,7 +180,9 @@ pub fn scan(text: &str, path: &str) -> Vec<SecretHit> {
             }
             let line = line_at(text, c.get(0).expect("group 0").start());
             let remote = scheme.ends_with("+srv") || is_remote_host(host);
-            if template && !remote {
+            // A local development database's password matters in configuration, not in code
+            // (where it is a test's or an example's).
+            if !remote && (template || !is_config_file(path)) {
                 continue;
             }
             hits.push(SecretHit {
@@ -392,7 +394,7 @@ mod tests {
     use super::*;
 
     fn scan_t(text: &str) -> Vec<SecretHit> {
-        scan(text, "config.yml")
+        scan(text, "settings.yml")
     }
 
     #[test]
