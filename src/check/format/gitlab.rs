@@ -4,6 +4,7 @@
 //! `location.path` / `location.lines.begin`. Required security rules are `critical`, other
 //! required rules `major`, recommended ones `minor`. A rule that names no file is placed on the
 //! repository root (`.`), line 1. The fingerprint is the SARIF one: rule, file and note.
+//! Issues come most severe first.
 
 use serde_json::{Value, json};
 
@@ -11,7 +12,7 @@ use crate::check::report::Report;
 use crate::check::rule::{Area, Level};
 
 pub fn render(report: &Report) -> String {
-    let issues: Vec<Value> = super::findings(report)
+    let mut issues: Vec<Value> = super::findings(report)
         .into_iter()
         .map(|f| {
             let r = f.rule;
@@ -44,5 +45,13 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    // Most severe first (stable, so findings of one severity keep their order).
+    let rank = |i: &Value| match i["severity"].as_str() {
+        Some("critical") => 0,
+        Some("major") => 1,
+        Some("minor") => 2,
+        _ => 3,
+    };
+    issues.sort_by_key(rank);
     serde_json::to_string_pretty(&issues).expect("the report always serializes")
 }
