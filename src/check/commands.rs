@@ -34,7 +34,7 @@ fn direct() -> &'static Regex {
             r"pytest\b|py\.test\b|tox\b|nox\b|python3?(?:\.\d+)? -m (?:pytest|unittest|django test)\b|",
             r"manage\.py\s+test\b|django-admin\s+test\b|flask\s+test\b|hatch\s+(?:test|run\s+test)\b|",
             r"(?:npx|bunx|pnpm\s+exec|pnpm\s+dlx|yarn\s+dlx)?\s*playwright\s+test\b|cypress\s+run\b|",
-            r"vitest\b|jest\b|mocha\b|ava\b|karma\s+start\b|node(?:\s+--?[\w-]+(?:[= ][\w./@:-]+)?)*?\s+--test\b|deno\s+test\b|bun\s+test\b|tap\s+\S+\.(?:js|ts)\b|",
+            r"vitest\b|jest\b|mocha\b|ava\b|karma\s+start\b|(?:node|tsx|ts-node|bun|deno)(?:\s+--?[\w-]+(?:[= ][\w./@:-]+)?)*?\s+--test\b|nps\s+(?:\S+\s+)*test\b|deno\s+test\b|bun\s+test\b|tap\s+\S+\.(?:js|ts)\b|",
             r"go\s+test\b|gotestsum\b|ginkgo\b|richgo\s+test\b|",
             r"cargo\s+(?:test|nextest|tarpaulin|llvm-cov)\b|",
             r"(?:\./)?mvnw?(?:\.cmd)?\s.*\b(?:test|verify|install|package|deploy|integration-test)\b|",
@@ -118,8 +118,9 @@ enum Call {
         dir: Option<String>,
         target: String,
     },
-    /// `npm run x`, `yarn x`, `pnpm -r x`, `bun run x`.
-    Script(String),
+    /// `npm run x`, `yarn x`, `pnpm -r x`, `bun run x`, and the arguments after it (which
+    /// `npm start test` passes on to a task runner such as nps).
+    Script(String, String),
     /// `bash scripts/test.sh`, `./scripts/test`, `python tools/run_tests.py`.
     File(String),
 }
@@ -134,7 +135,7 @@ fn calls(code: &str) -> Vec<Call> {
         (
             Regex::new(r#"(?:^|[\s;&|("'`]|\$\()(make|\$\(MAKE\)|\$\{MAKE\}|just|task)((?:\s+-{1,2}[\w-]+(?:[= ]\S+)?)*)\s+([\w:.\-/]+)"#)
                 .expect("valid regex"),
-            Regex::new(r#"(?:^|[\s;&|("'`])(?:npm|pnpm|yarn|bun)((?:\s+-{1,2}[\w-]+(?:[= ][^\s-]\S*)?)*)(?:\s+(?:run|run-script|workspaces\s+run|-r|--recursive))?\s+([\w:.\-]+)"#)
+            Regex::new(r#"(?:^|[\s;&|("'`])(?:npm|pnpm|yarn|bun)((?:\s+-{1,2}[\w-]+(?:[= ][^\s-]\S*)?)*)(?:\s+(?:run|run-script|workspaces\s+run|-r|--recursive))?\s+([\w:.\-]+)((?:\s+[\w:.\-]+)*)"#)
                 .expect("valid regex"),
             Regex::new(r#"(?:^|[\s;&|(="'`])((?:\./|\.\./)?(?:[\w.\-]+/)*[\w.\-]+\.(?:sh|bash|py)|(?:\./|\.\./)[\w.\-/]+|(?:[\w.\-]+/)+[\w.\-]+)(?:\s|$|;|&|\)|"|'|`)"#)
                 .expect("valid regex"),
@@ -167,7 +168,8 @@ fn calls(code: &str) -> Vec<Call> {
             script,
             "ci" | "install" | "i" | "add" | "exec" | "dlx" | "x" | "audit" | "publish" | "run"
         ) {
-            out.push(Call::Script(script.to_string()));
+            let rest = c.get(3).map_or("", |m| m.as_str()).trim();
+            out.push(Call::Script(script.to_string(), rest.to_string()));
         }
     }
     for c in file.captures_iter(code) {
@@ -202,7 +204,7 @@ fn resolve(project: &Project, call: &Call) -> Option<(String, Vec<(u32, String)>
             }
             None
         }
-        Call::Script(name) => {
+        Call::Script(name, rest) => {
             let mut manifests: Vec<&str> = project
                 .paths()
                 .filter(|p| {
@@ -225,14 +227,19 @@ fn resolve(project: &Project, call: &Call) -> Option<(String, Vec<(u32, String)>
                 else {
                     continue;
                 };
-                if script.contains("no test specified") {
+                if script.to_ascii_lowercase().contains("no test specified") {
                     continue;
                 }
                 let line = text
                     .lines()
                     .position(|l| l.contains(&format!("\"{name}\"")))
                     .map_or(1, |i| i as u32 + 1);
-                return Some((path.to_string(), vec![(line, script.to_string())]));
+                let body = if rest.is_empty() {
+                    script.to_string()
+                } else {
+                    format!("{script} {rest}")
+                };
+                return Some((path.to_string(), vec![(line, body)]));
             }
             None
         }
@@ -369,6 +376,8 @@ mod tests {
             "turbo run test",
             "sh 'mvn test'",
             "node --import tsx --test test/*.test.ts",
+            "glob -c \"tsx --test\" \"./test/**/*.ts\"",
+            "nps test",
         ] {
             assert!(direct_ok(yes), "{yes}");
         }
@@ -392,11 +401,13 @@ mod tests {
             dir: Some("backend".into()),
             target: "test".into()
         }));
-        assert!(calls("pnpm -r test").contains(&Call::Script("test".into())));
-        assert!(calls("npm run test:unit").contains(&Call::Script("test:unit".into())));
-        assert!(calls("yarn test").contains(&Call::Script("test".into())));
+        let script = |name: &str| Call::Script(name.into(), String::new());
+        assert!(calls("pnpm -r test").contains(&script("test")));
+        assert!(calls("npm run test:unit").contains(&script("test:unit")));
+        assert!(calls("yarn test").contains(&script("test")));
+        assert!(calls("npm start test").contains(&Call::Script("start".into(), "test".into())));
         assert!(calls("run: \"make test\"").iter().any(|c| matches!(c, Call::Target { target, .. } if target == "test")));
-        assert!(!calls("npm ci").iter().any(|c| matches!(c, Call::Script(_))));
+        assert!(!calls("npm ci").iter().any(|c| matches!(c, Call::Script(..))));
         assert!(calls("run: bash scripts/test.sh").contains(&Call::File("scripts/test.sh".into())));
         assert!(calls("poetry run ./scripts/test").contains(&Call::File("scripts/test".into())));
     }

@@ -386,7 +386,12 @@ fn is_placeholder(value: &str) -> bool {
         "my_secret",
     ];
     let lower = value.to_ascii_lowercase();
+    // A value that names itself (`"oauth2-google-client-secret"`) is a key name, a flag or a
+    // setting's name, not the secret.
     WORDS.iter().any(|w| lower.contains(w))
+        || ["secret", "password", "passwd", "token", "api-key", "api_key"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 #[cfg(test)]

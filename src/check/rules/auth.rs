@@ -86,6 +86,9 @@ const TOKENS: &[(Language, &[&str])] = &[
             "itsdangerous",
             "flask-httpauth",
             "django-rest-knox",
+            // Server-side sessions are the other maintained way to keep a user signed in.
+            "flask-login",
+            "django",
         ],
     ),
     (
@@ -105,6 +108,13 @@ const TOKENS: &[(Language, &[&str])] = &[
             "next-auth",
             "better-auth",
             "lucia",
+            "@fastify/session",
+            "@fastify/secure-session",
+            "express-session",
+            "cookie-session",
+            "koa-session",
+            "iron-session",
+            "passport",
         ],
     ),
     (
@@ -123,6 +133,9 @@ const TOKENS: &[(Language, &[&str])] = &[
             "github.com/kataras/jwt",
             "github.com/gofiber/jwt",
             "github.com/auth0/go-jwt-middleware",
+            "github.com/gorilla/sessions",
+            "github.com/gin-contrib/sessions",
+            "github.com/alexedwards/scs",
         ],
     ),
     (
@@ -138,6 +151,8 @@ const TOKENS: &[(Language, &[&str])] = &[
             "spring-security-oauth2-jose",
             "spring-boot-starter-oauth2-client",
             "smallrye-jwt",
+            "spring-boot-starter-security",
+            "spring-session-core",
         ],
     ),
     (
@@ -149,6 +164,9 @@ const TOKENS: &[(Language, &[&str])] = &[
             "biscuit-auth",
             "pasetors",
             "jwt",
+            "tower-sessions",
+            "axum-login",
+            "actix-session",
         ],
     ),
 ];

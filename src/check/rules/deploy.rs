@@ -58,7 +58,12 @@ fn service_dockerfile(project: &Project) -> Option<&str> {
             }
         }
     }
-    built.sort_by_key(|p| (is_side_dockerfile(p), p.matches('/').count()));
+    // The plain `Dockerfile` is the service's; `maildev.Dockerfile` beside it builds a helper.
+    built.sort_by_key(|p| {
+        let plain = matches!(file_name(p), "Dockerfile" | "Containerfile");
+        (is_side_dockerfile(p), p.matches('/').count(), !plain)
+    });
+    built.dedup();
     if let Some(p) = built.first().filter(|p| !is_side_dockerfile(p)) {
         return Some(p);
     }

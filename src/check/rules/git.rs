@@ -4,6 +4,7 @@
 use crate::check::gitignore;
 use crate::check::lang::Language;
 use crate::check::project::{Project, file_name};
+use crate::check::scan::HitKind;
 use crate::check::rule::{Evidence, Outcome};
 
 const MAX_EVIDENCE: usize = 20;
@@ -53,9 +54,9 @@ fn uses_env_file(project: &Project) -> bool {
         return true;
     }
     let libs: &[(Language, &[&str])] = &[
-        (Language::Python, &["python-dotenv", "pydantic-settings", "django-environ", "environs", "python-decouple"]),
+        (Language::Python, &["python-dotenv", "python-decouple"]),
         (Language::TypeScript, &["dotenv", "dotenv-flow", "@nestjs/config", "env-cmd", "dotenv-expand"]),
-        (Language::Go, &["github.com/joho/godotenv", "github.com/spf13/viper", "github.com/caarlos0/env", "github.com/kelseyhightower/envconfig"]),
+        (Language::Go, &["github.com/joho/godotenv"]),
         (Language::Java, &["spring-dotenv", "dotenv-java", "dotenv-kotlin"]),
         (Language::Rust, &["dotenvy", "dotenv", "envy"]),
     ];
@@ -63,6 +64,9 @@ fn uses_env_file(project: &Project) -> bool {
         .iter()
         .any(|(lang, names)| project.languages.dependency(*lang, names).is_some())
     {
+        return true;
+    }
+    if project.scan.of(HitKind::EnvFileUse).any(|h| !h.fixture) {
         return true;
     }
     project

@@ -122,7 +122,7 @@ pub const RULES: &[Rule] = &[
         id: "auth.tokens",
         area: Area::Auth,
         level: Recommended,
-        title: "a token library (JWT or similar)",
+        title: "a token or session library (JWT, PASETO, server-side sessions)",
         fix: "issue and verify tokens with a maintained library (PyJWT, jose, golang-jwt, spring-security-oauth2-resource-server, jsonwebtoken)",
         help_url: "https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html",
         check: auth::tokens,
