@@ -16,7 +16,11 @@ fn failing_repo(sandbox: &Sandbox) -> std::path::PathBuf {
         sandbox,
         "svc",
         true,
-        &[("keys.py", &key), ("dir with space/a b#c.py", "x = 1\n"), ("Dockerfile", "FROM python\n")],
+        &[
+            ("keys.py", &key),
+            ("dir with space/a b#c.py", "x = 1\n"),
+            ("Dockerfile", "FROM python\n"),
+        ],
     )
 }
 
@@ -35,7 +39,10 @@ fn sarif_validates_against_the_official_schema() {
         .unwrap(),
     )
     .unwrap();
-    assert_eq!(schema["id"], "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json");
+    assert_eq!(
+        schema["id"],
+        "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    );
     let validator = jsonschema::validator_for(&schema).unwrap();
     let sandbox = Sandbox::new();
     let dir = failing_repo(&sandbox);
@@ -54,7 +61,10 @@ fn sarif_validates_against_the_official_schema() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert!(rules.len() >= 28);
     for r in rules {
-        assert!(r["helpUri"].as_str().unwrap().starts_with("https://"), "{r}");
+        assert!(
+            r["helpUri"].as_str().unwrap().starts_with("https://"),
+            "{r}"
+        );
         assert!(!r["help"]["text"].as_str().unwrap().is_empty());
         assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
     }
@@ -72,9 +82,18 @@ fn sarif_validates_against_the_official_schema() {
         keys["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "keys.py"
     );
-    assert_eq!(keys["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
+    assert_eq!(
+        keys["locations"][0]["physicalLocation"]["region"]["startLine"],
+        1
+    );
     for r in results {
-        assert!(r["partialFingerprints"]["folioFinding/v1"].as_str().unwrap().len() == 40);
+        assert!(
+            r["partialFingerprints"]["folioFinding/v1"]
+                .as_str()
+                .unwrap()
+                .len()
+                == 40
+        );
     }
     // Fingerprints are stable: the same findings after an unrelated edit keep them.
     let again = json(&sandbox, &dir, "sarif");
@@ -94,14 +113,24 @@ fn gitlab_code_quality_has_the_documented_shape() {
             assert!(i[key].as_str().is_some_and(|s| !s.is_empty()), "{key}: {i}");
         }
         assert!(
-            ["info", "minor", "major", "critical", "blocker"].contains(&i["severity"].as_str().unwrap()),
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&i["severity"].as_str().unwrap()),
             "{i}"
         );
         assert!(i["location"]["path"].as_str().is_some(), "{i}");
-        assert!(i["location"]["lines"]["begin"].as_u64().unwrap() >= 1, "{i}");
-        assert!(fingerprints.insert(i["fingerprint"].as_str().unwrap().to_string()), "unique: {i}");
+        assert!(
+            i["location"]["lines"]["begin"].as_u64().unwrap() >= 1,
+            "{i}"
+        );
+        assert!(
+            fingerprints.insert(i["fingerprint"].as_str().unwrap().to_string()),
+            "unique: {i}"
+        );
     }
-    let keys = issues.iter().find(|i| i["check_name"] == "security.no-cloud-keys").unwrap();
+    let keys = issues
+        .iter()
+        .find(|i| i["check_name"] == "security.no-cloud-keys")
+        .unwrap();
     assert_eq!(keys["severity"], "critical");
     assert_eq!(keys["location"]["path"], "keys.py");
     assert_eq!(issues[0]["severity"], "critical", "most important first");

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use crate::check_classes::{commit, repo};
 use crate::support::Sandbox;
 
-const FORMATS: [&str; 7] = ["text", "json", "junit", "github", "markdown", "sarif", "gitlab"];
+const FORMATS: [&str; 7] = [
+    "text", "json", "junit", "github", "markdown", "sarif", "gitlab",
+];
 
 /// `folio check DIR ARGS` under a 512 MiB address-space limit, killed after `limit`.
 fn bounded(sandbox: &Sandbox, dir: &Path, args: &[&str], limit: Duration) -> (Option<i32>, String) {
@@ -25,7 +27,8 @@ fn bounded(sandbox: &Sandbox, dir: &Path, args: &[&str], limit: Duration) -> (Op
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CEILING_DIRECTORIES", sandbox.work().parent().unwrap())
         .env("NO_COLOR", "1");
-    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         cmd.pre_exec(|| {
@@ -66,7 +69,11 @@ fn check_follows_no_symlink_out_of_the_repository_or_to_a_device() {
     let outside = sandbox.work().join("outside");
     std::fs::create_dir_all(&outside).unwrap();
     let secret = format!("{}{}", "AKIA", "Q3EGRY5NL7ZXW2PT");
-    std::fs::write(outside.join("secret.txt"), format!("aws_key = \"{secret}\"\n")).unwrap();
+    std::fs::write(
+        outside.join("secret.txt"),
+        format!("aws_key = \"{secret}\"\n"),
+    )
+    .unwrap();
     let fifo = outside.join("pipe");
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     // SAFETY: a plain mkfifo on a path we own.
@@ -84,13 +91,32 @@ fn check_follows_no_symlink_out_of_the_repository_or_to_a_device() {
     }
     commit(&dir, "Add hostile symlinks");
     for format in FORMATS {
-        let (code, out) = bounded(&sandbox, &dir, &["--format", format], Duration::from_secs(20));
-        assert!(matches!(code, Some(0 | 1)), "{format}: exit {code:?}\n{out}");
-        assert!(!out.contains(&secret[..8]), "{format} printed the secret:\n{out}");
-        assert!(!out.contains("AKIA"), "{format} read through the link:\n{out}");
+        let (code, out) = bounded(
+            &sandbox,
+            &dir,
+            &["--format", format],
+            Duration::from_secs(20),
+        );
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{format}: exit {code:?}\n{out}"
+        );
+        assert!(
+            !out.contains(&secret[..8]),
+            "{format} printed the secret:\n{out}"
+        );
+        assert!(
+            !out.contains("AKIA"),
+            "{format} read through the link:\n{out}"
+        );
     }
     // The link itself is reported as what git stores: the link text, not the target's bytes.
-    let (_, out) = bounded(&sandbox, &dir, &["--format", "json"], Duration::from_secs(20));
+    let (_, out) = bounded(
+        &sandbox,
+        &dir,
+        &["--format", "json"],
+        Duration::from_secs(20),
+    );
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["rules"].as_array().unwrap().len(), 28);
 }
@@ -110,16 +136,32 @@ fn check_output_escapes_hostile_file_names_in_every_format() {
     }
     commit(&dir, "Add files with hostile names");
     for format in FORMATS {
-        let (code, out) = bounded(&sandbox, &dir, &["--format", format], Duration::from_secs(20));
+        let (code, out) = bounded(
+            &sandbox,
+            &dir,
+            &["--format", format],
+            Duration::from_secs(20),
+        );
         assert_eq!(code, Some(1), "{format}: {out}");
-        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{format}: raw control characters");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{format}: raw control characters"
+        );
         for line in out.lines() {
             let t = line.trim_start();
-            assert!(!t.starts_with("::warning file=x"), "{format}: forged command: {line}");
-            assert!(!t.starts_with("::error::Y"), "{format}: forged command: {line}");
+            assert!(
+                !t.starts_with("::warning file=x"),
+                "{format}: forged command: {line}"
+            );
+            assert!(
+                !t.starts_with("::error::Y"),
+                "{format}: forged command: {line}"
+            );
             if format == "github" && t.starts_with("::") {
                 assert!(
-                    t.starts_with("::error file=") || t.starts_with("::warning ") || t.starts_with("::error title="),
+                    t.starts_with("::error file=")
+                        || t.starts_with("::warning ")
+                        || t.starts_with("::error title="),
                     "{line}"
                 );
             }

@@ -89,7 +89,8 @@ fn runs_tests_at(project: &Project, command: &str, depth: u8) -> Option<TestRun>
         if let Some((hop, body)) = resolve(project, &call) {
             for (line_no, line) in body {
                 if let Some(mut run) = runs_tests_at(project, &line, depth + 1) {
-                    run.via.insert(0, format!("{hop}:{line_no} {}", line.trim()));
+                    run.via
+                        .insert(0, format!("{hop}:{line_no} {}", line.trim()));
                     return Some(run);
                 }
             }
@@ -406,8 +407,16 @@ mod tests {
         assert!(calls("npm run test:unit").contains(&script("test:unit")));
         assert!(calls("yarn test").contains(&script("test")));
         assert!(calls("npm start test").contains(&Call::Script("start".into(), "test".into())));
-        assert!(calls("run: \"make test\"").iter().any(|c| matches!(c, Call::Target { target, .. } if target == "test")));
-        assert!(!calls("npm ci").iter().any(|c| matches!(c, Call::Script(..))));
+        assert!(
+            calls("run: \"make test\"")
+                .iter()
+                .any(|c| matches!(c, Call::Target { target, .. } if target == "test"))
+        );
+        assert!(
+            !calls("npm ci")
+                .iter()
+                .any(|c| matches!(c, Call::Script(..)))
+        );
         assert!(calls("run: bash scripts/test.sh").contains(&Call::File("scripts/test.sh".into())));
         assert!(calls("poetry run ./scripts/test").contains(&Call::File("scripts/test".into())));
     }
@@ -417,6 +426,11 @@ mod tests {
         let mk = "GO ?= go\n.PHONY: test\ntest: unit ## all\n\t@echo testing\nunit:\n\t$(GO) test ./...\nlint:\n\tgolangci-lint run\n";
         let body = make_target(mk, "test").unwrap();
         assert!(body.iter().any(|(_, l)| l == "go test ./..."), "{body:?}");
-        assert!(make_target(mk, "lint").unwrap().iter().all(|(_, l)| !direct_ok(l)));
+        assert!(
+            make_target(mk, "lint")
+                .unwrap()
+                .iter()
+                .all(|(_, l)| !direct_ok(l))
+        );
     }
 }

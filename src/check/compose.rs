@@ -23,15 +23,16 @@ pub fn services(text: &str) -> Vec<Service> {
     let mut context: Option<String> = None;
     let mut dockerfile: Option<String> = None;
     let mut in_build = None;
-    let flush = |out: &mut Vec<Service>, context: &mut Option<String>, dockerfile: &mut Option<String>| {
-        if let Some(s) = out.last_mut() {
-            if context.is_some() || dockerfile.is_some() {
-                let ctx = context.take().unwrap_or_else(|| ".".into());
-                let file = dockerfile.take().unwrap_or_else(|| "Dockerfile".into());
-                s.dockerfile = Some(normalize(&format!("{ctx}/{file}")));
+    let flush =
+        |out: &mut Vec<Service>, context: &mut Option<String>, dockerfile: &mut Option<String>| {
+            if let Some(s) = out.last_mut() {
+                if context.is_some() || dockerfile.is_some() {
+                    let ctx = context.take().unwrap_or_else(|| ".".into());
+                    let file = dockerfile.take().unwrap_or_else(|| "Dockerfile".into());
+                    s.dockerfile = Some(normalize(&format!("{ctx}/{file}")));
+                }
             }
-        }
-    };
+        };
     for (i, raw) in lines.iter().enumerate().skip(start + 1) {
         let t = raw.trim();
         if t.is_empty() || t.starts_with('#') {
@@ -52,7 +53,9 @@ pub fn services(text: &str) -> Vec<Service> {
             });
             continue;
         }
-        let (key, value) = t.split_once(':').map_or((t, ""), |(k, v)| (k.trim(), v.trim()));
+        let (key, value) = t
+            .split_once(':')
+            .map_or((t, ""), |(k, v)| (k.trim(), v.trim()));
         let value = value.trim_matches(['"', '\'']);
         if let Some(bi) = in_build {
             if n > bi {

@@ -23,7 +23,9 @@ impl Ignores {
     pub fn new(files: Vec<(String, String)>) -> Self {
         let mut out = Vec::new();
         for (path, text) in files {
-            let dir = path.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+            let dir = path
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string());
             let root = std::path::Path::new("/folio-check-root").join(&dir);
             let mut builder = GitignoreBuilder::new(&root);
             for line in text.lines() {
@@ -90,7 +92,9 @@ mod tests {
 
     #[test]
     fn common_patterns() {
-        let gi = one("# deps\nnode_modules/\n/target\n**/__pycache__\n.env*\n!.env.example\n*.py[cod]\nsrc/build/\n");
+        let gi = one(
+            "# deps\nnode_modules/\n/target\n**/__pycache__\n.env*\n!.env.example\n*.py[cod]\nsrc/build/\n",
+        );
         assert!(gi.ignores("node_modules", true).is_some());
         assert!(gi.ignores("node_modules", false).is_none());
         assert!(gi.ignores("target", true).is_some());
@@ -99,14 +103,21 @@ mod tests {
         assert!(gi.ignores(".env.example", false).is_none());
         assert!(gi.ignores("x.pyc", false).is_some());
         assert!(gi.ignores("build", true).is_none());
-        assert!(one("node_modules/*\n").ignores("node_modules", true).is_some());
+        assert!(
+            one("node_modules/*\n")
+                .ignores("node_modules", true)
+                .is_some()
+        );
     }
 
     #[test]
     fn nested_files_count_and_the_deepest_decides() {
         let gi = Ignores::new(vec![
             (".gitignore".into(), "*.log\n".into()),
-            ("backend/.gitignore".into(), ".env\n__pycache__/\n!keep.log\n".into()),
+            (
+                "backend/.gitignore".into(),
+                ".env\n__pycache__/\n!keep.log\n".into(),
+            ),
         ]);
         assert!(gi.ignores("backend/.env", false).is_some());
         assert!(gi.ignores(".env", false).is_none());

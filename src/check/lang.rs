@@ -229,7 +229,11 @@ impl Languages {
     }
 
     /// The first declared dependency of `lang` whose name satisfies `pred`.
-    pub fn dependency_where(&self, lang: Language, pred: impl Fn(&str) -> bool) -> Option<&Dependency> {
+    pub fn dependency_where(
+        &self,
+        lang: Language,
+        pred: impl Fn(&str) -> bool,
+    ) -> Option<&Dependency> {
         self.dependencies
             .iter()
             .filter(|(l, _)| *l == lang)

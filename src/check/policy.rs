@@ -58,7 +58,10 @@ impl IgnoreEntry {
         match value {
             toml::Value::String(s) => Ok(IgnoreEntry::Bare(s.clone())),
             toml::Value::Table(t) => {
-                if let Some(k) = t.keys().find(|k| !matches!(k.as_str(), "rule" | "reason" | "until")) {
+                if let Some(k) = t
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "rule" | "reason" | "until"))
+                {
                     return Err(format!("unknown key `{k}` in an ignore; {SHAPE}"));
                 }
                 let rule = t.get("rule").and_then(|v| v.as_str()).ok_or(SHAPE)?;
@@ -203,9 +206,10 @@ impl Policy {
                 path: path.to_path_buf(),
                 message,
             };
-            let parsed: CheckConfig = table.clone().try_into().map_err(|e: toml::de::Error| {
-                invalid(e.message().trim_end().replace('\n', " "))
-            })?;
+            let parsed: CheckConfig = table
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| invalid(e.message().trim_end().replace('\n', " ")))?;
             if let Some(score) = parsed.min_score {
                 if score > 100 {
                     return Err(invalid(format!("min-score is {score}, above 100")));

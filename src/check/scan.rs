@@ -53,9 +53,23 @@ pub fn is_test_or_fixture(path: &str) -> bool {
         let d = d.to_ascii_lowercase();
         if matches!(
             d.as_str(),
-            "test" | "tests" | "__tests__" | "testdata" | "testing" | "fixtures" | "fixture"
-                | "cassettes" | "__snapshots__" | "snapshots" | "e2e" | "spec" | "specs"
-                | "mocks" | "__mocks__" | "examples" | "example"
+            "test"
+                | "tests"
+                | "__tests__"
+                | "testdata"
+                | "testing"
+                | "fixtures"
+                | "fixture"
+                | "cassettes"
+                | "__snapshots__"
+                | "snapshots"
+                | "e2e"
+                | "spec"
+                | "specs"
+                | "mocks"
+                | "__mocks__"
+                | "examples"
+                | "example"
         ) {
             in_dir = true;
         }
@@ -66,7 +80,9 @@ pub fn is_test_or_fixture(path: &str) -> bool {
         || name.ends_with("_test.py")
         || name == "tests.py"
         || name == "conftest.py"
-        || [".test.", ".spec.", ".e2e-spec."].iter().any(|m| name.contains(m))
+        || [".test.", ".spec.", ".e2e-spec."]
+            .iter()
+            .any(|m| name.contains(m))
         || name.ends_with("Test.java")
         || name.ends_with("Tests.java")
         || name.ends_with("IT.java")

@@ -157,7 +157,9 @@ pub fn scan(text: &str, path: &str) -> Vec<SecretHit> {
     // Documentation shows example connection strings and settings; a template (.env.example)
     // holds stand-ins by definition. Both still count for the token shapes above.
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    let docs = [".md", ".rst", ".adoc", ".txt", ".html"].iter().any(|e| name.ends_with(e))
+    let docs = [".md", ".rst", ".adoc", ".txt", ".html"]
+        .iter()
+        .any(|e| name.ends_with(e))
         || name.starts_with("readme");
     // Compose files and CI pipelines set up throwaway local databases and test keys.
     let template = ["example", "sample", "template", "dist", "tmpl", "compose"]
@@ -165,7 +167,14 @@ pub fn scan(text: &str, path: &str) -> Vec<SecretHit> {
         .any(|w| name.contains(w))
         || path.starts_with(".github/")
         || path.contains("/.github/")
-        || matches!(name.as_str(), ".gitlab-ci.yml" | ".travis.yml" | "config.yml" | "azure-pipelines.yml" | "bitbucket-pipelines.yml");
+        || matches!(
+            name.as_str(),
+            ".gitlab-ci.yml"
+                | ".travis.yml"
+                | "config.yml"
+                | "azure-pipelines.yml"
+                | "bitbucket-pipelines.yml"
+        );
     if text.contains("://") && !docs {
         for c in d.url_credentials.captures_iter(text) {
             let (scheme, user, host) = (&c[1], &c[2], &c[4]);
@@ -194,7 +203,11 @@ pub fn scan(text: &str, path: &str) -> Vec<SecretHit> {
                 line,
                 note: format!(
                     "a password in a {scheme} connection URL to {} ({})",
-                    if remote { "a remote host" } else { "a local database" },
+                    if remote {
+                        "a remote host"
+                    } else {
+                        "a local database"
+                    },
                     mask(password)
                 ),
             });
@@ -295,7 +308,9 @@ fn looks_random(value: &str) -> bool {
 fn is_dotted_identifier(value: &str) -> bool {
     value.contains('.')
         && value.split('.').all(|part| {
-            part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
 }
@@ -314,9 +329,18 @@ fn is_config_file(path: &str) -> bool {
     name.starts_with(".env")
         || name.ends_with(".env")
         || name == ".envrc"
-        || [".properties", ".yml", ".yaml", ".toml", ".ini", ".cfg", ".conf", ".sh"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
+        || [
+            ".properties",
+            ".yml",
+            ".yaml",
+            ".toml",
+            ".ini",
+            ".cfg",
+            ".conf",
+            ".sh",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// Host names of a developer's machine or a compose network, where a password is a local default.
@@ -340,9 +364,33 @@ fn is_remote_host(host: &str) -> bool {
 /// password, or a variable reference.
 fn is_placeholder_password(user: &str, password: &str) -> bool {
     const DEV: &[&str] = &[
-        "password", "pass", "passwd", "pw", "pwd", "secret", "postgres", "root", "admin", "app",
-        "user", "mysql", "mongo", "redis", "guest", "dev", "local", "docker", "test", "example",
-        "changeme", "change-me", "123456", "1234", "12345678", "xxx", "xxxx",
+        "password",
+        "pass",
+        "passwd",
+        "pw",
+        "pwd",
+        "secret",
+        "postgres",
+        "root",
+        "admin",
+        "app",
+        "user",
+        "mysql",
+        "mongo",
+        "redis",
+        "guest",
+        "dev",
+        "local",
+        "docker",
+        "test",
+        "example",
+        "changeme",
+        "change-me",
+        "123456",
+        "1234",
+        "12345678",
+        "xxx",
+        "xxxx",
     ];
     let lower = password.to_ascii_lowercase();
     password == user
@@ -389,9 +437,11 @@ fn is_placeholder(value: &str) -> bool {
     // A value that names itself (`"oauth2-google-client-secret"`) is a key name, a flag or a
     // setting's name, not the secret.
     WORDS.iter().any(|w| lower.contains(w))
-        || ["secret", "password", "passwd", "token", "api-key", "api_key"]
-            .iter()
-            .any(|w| lower.contains(w))
+        || [
+            "secret", "password", "passwd", "token", "api-key", "api_key",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 #[cfg(test)]
@@ -404,7 +454,10 @@ mod tests {
 
     #[test]
     fn credentials_students_leak_are_found() {
-        let remote = format!("MONGO_URL=mongodb+srv://ana:{}@cluster0.ab12c.mongodb.net/db", "Qw7rT9zLp2");
+        let remote = format!(
+            "MONGO_URL=mongodb+srv://ana:{}@cluster0.ab12c.mongodb.net/db",
+            "Qw7rT9zLp2"
+        );
         assert_eq!(kinds(&remote), [SecretKind::CloudKey]);
         let local = "DATABASE_URL=postgres://app:Hunter2Pass@localhost:5432/app";
         assert_eq!(kinds(local), [SecretKind::HighEntropy]);
@@ -415,7 +468,10 @@ mod tests {
         let sendgrid = format!("SG.{}.{}", "a".repeat(22), "B".repeat(43));
         assert_eq!(kinds(&format!("key: {sendgrid}")), [SecretKind::CloudKey]);
         assert_eq!(
-            kinds(&format!("//registry.npmjs.org/:_authToken=npm_{}", "a1B2c3".repeat(6))),
+            kinds(&format!(
+                "//registry.npmjs.org/:_authToken=npm_{}",
+                "a1B2c3".repeat(6)
+            )),
             [SecretKind::CloudKey]
         );
     }
@@ -425,8 +481,20 @@ mod tests {
         assert!(scan("token_source = oauth2.StaticTokenSource2(ts)", "main.go").is_empty());
         assert!(scan("password_hasher = argon2.PasswordHasher2()", "auth.py").is_empty());
         assert!(scan("secret_keys = settings.SECRET_KEYS_V2.keys()", "a.py").is_empty());
-        assert!(scan("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "x.ini").is_empty());
-        assert!(scan("stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"", "pay.py").is_empty());
+        assert!(
+            scan(
+                "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "x.ini"
+            )
+            .is_empty()
+        );
+        assert!(
+            scan(
+                "stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"",
+                "pay.py"
+            )
+            .is_empty()
+        );
     }
 
     fn kinds(text: &str) -> Vec<SecretKind> {

@@ -69,7 +69,8 @@ pub fn run(args: CheckArgs, ctx: &Context) -> Result<ExitStatus> {
                 "hint": e.hint(),
                 "exit_code": crate::error::ERROR_EXIT_CODE,
             });
-            ctx.printer.out(&serde_json::to_string_pretty(&object).expect("serializes"))?;
+            ctx.printer
+                .out(&serde_json::to_string_pretty(&object).expect("serializes"))?;
             return Err(e);
         }
         Err(e) => return Err(e),

@@ -28,7 +28,10 @@ pub fn render(report: &Report) -> String {
             message.push_str(fix);
         }
         let title = property(&format!("folio check {}", r.id));
-        match f.evidence.and_then(|e| e.file.as_deref().map(|file| (e, file))) {
+        match f
+            .evidence
+            .and_then(|e| e.file.as_deref().map(|file| (e, file)))
+        {
             Some((e, file)) => {
                 let line = e.line.unwrap_or(1);
                 let _ = writeln!(

@@ -51,7 +51,9 @@ pub fn render(report: &Report) -> String {
                 Status::Fail => {
                     let mut body = String::new();
                     for e in &r.evidence {
-                        let line = super::evidence_line(e, str::to_string, |n| super::visible(n).into_owned());
+                        let line = super::evidence_line(e, str::to_string, |n| {
+                            super::visible(n).into_owned()
+                        });
                         let _ = writeln!(body, "{line}");
                     }
                     if let Some(fix) = r.fix {

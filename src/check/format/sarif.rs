@@ -15,7 +15,8 @@ use crate::check::report::Report;
 use crate::check::rule::Level;
 use crate::check::rules::RULES;
 
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The key of folio's fingerprint; bump the suffix if the recipe ever changes.
 pub const FINGERPRINT_KEY: &str = "folioFinding/v1";
@@ -59,7 +60,10 @@ pub fn render(report: &Report) -> String {
             if let Some(fix) = r.fix {
                 text = format!("{text}. Fix: {fix}");
             }
-            let (uri, line) = match f.evidence.and_then(|e| e.file.as_deref().map(|p| (p, e.line))) {
+            let (uri, line) = match f
+                .evidence
+                .and_then(|e| e.file.as_deref().map(|p| (p, e.line)))
+            {
                 Some((path, line)) => (uri_of(path), line),
                 None => (".".to_string(), None),
             };
@@ -132,7 +136,10 @@ fn uri_of(path: &str) -> String {
 mod tests {
     #[test]
     fn names_and_uris() {
-        assert_eq!(super::camel("security.no-cloud-keys"), "SecurityNoCloudKeys");
+        assert_eq!(
+            super::camel("security.no-cloud-keys"),
+            "SecurityNoCloudKeys"
+        );
         assert_eq!(super::uri_of("a b/#x\n"), "a%20b/%23x%0A");
     }
 }

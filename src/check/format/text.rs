@@ -19,7 +19,11 @@ const HEAD: Style = Style::new().bold();
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let langs: Vec<&str> = report.languages.judged.iter().map(|l| l.name()).collect();
-    let _ = write!(out, "{HEAD}folio check{HEAD:#} {}", visible_path(&report.path));
+    let _ = write!(
+        out,
+        "{HEAD}folio check{HEAD:#} {}",
+        visible_path(&report.path)
+    );
     let mut about = Vec::new();
     if !langs.is_empty() {
         about.push(langs.join(", "));

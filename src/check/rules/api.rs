@@ -76,16 +76,63 @@ const GENERATORS: &[(Language, &[&str])] = &[
     ),
     (
         Language::Rust,
-        &["utoipa", "aide", "poem-openapi", "okapi", "paperclip", "rocket_okapi", "apistos"],
+        &[
+            "utoipa",
+            "aide",
+            "poem-openapi",
+            "okapi",
+            "paperclip",
+            "rocket_okapi",
+            "apistos",
+        ],
     ),
 ];
 
 /// GraphQL servers.
 const GRAPHQL: &[(Language, &[&str])] = &[
-    (Language::Python, &["graphene", "graphene-django", "strawberry-graphql", "ariadne", "tartiflette"]),
-    (Language::TypeScript, &["apollo-server", "@apollo/server", "apollo-server-express", "graphql-yoga", "@nestjs/graphql", "type-graphql", "mercurius", "express-graphql", "graphql-http", "@pothos/core"]),
-    (Language::Go, &["github.com/99designs/gqlgen", "github.com/graphql-go/graphql", "github.com/graph-gophers/graphql-go"]),
-    (Language::Java, &["spring-boot-starter-graphql", "graphql-java", "graphql-spring-boot-starter", "dgs-framework", "graphql-dgs-spring-boot-starter"]),
+    (
+        Language::Python,
+        &[
+            "graphene",
+            "graphene-django",
+            "strawberry-graphql",
+            "ariadne",
+            "tartiflette",
+        ],
+    ),
+    (
+        Language::TypeScript,
+        &[
+            "apollo-server",
+            "@apollo/server",
+            "apollo-server-express",
+            "graphql-yoga",
+            "@nestjs/graphql",
+            "type-graphql",
+            "mercurius",
+            "express-graphql",
+            "graphql-http",
+            "@pothos/core",
+        ],
+    ),
+    (
+        Language::Go,
+        &[
+            "github.com/99designs/gqlgen",
+            "github.com/graphql-go/graphql",
+            "github.com/graph-gophers/graphql-go",
+        ],
+    ),
+    (
+        Language::Java,
+        &[
+            "spring-boot-starter-graphql",
+            "graphql-java",
+            "graphql-spring-boot-starter",
+            "dgs-framework",
+            "graphql-dgs-spring-boot-starter",
+        ],
+    ),
     (Language::Rust, &["async-graphql", "juniper"]),
 ];
 
@@ -137,7 +184,11 @@ pub fn openapi(project: &Project) -> Outcome {
         }
         return Outcome::not_applicable(
             format!("a GraphQL API ({}): OpenAPI describes REST APIs", d.name),
-            vec![Evidence::at(&d.file, d.line, format!("declares {}", d.name))],
+            vec![Evidence::at(
+                &d.file,
+                d.line,
+                format!("declares {}", d.name),
+            )],
         );
     }
     Outcome::fail(

@@ -217,7 +217,12 @@ fn declared(
 }
 
 pub fn password_hashing(project: &Project) -> Outcome {
-    declared(project, HASHERS, HitKind::FrameworkHashing, "password-hashing")
+    declared(
+        project,
+        HASHERS,
+        HitKind::FrameworkHashing,
+        "password-hashing",
+    )
 }
 
 pub fn tokens(project: &Project) -> Outcome {

@@ -21,13 +21,36 @@ fn is_side_dockerfile(path: &str) -> bool {
     dirs.iter().any(|d| {
         matches!(
             d.to_ascii_lowercase().as_str(),
-            ".devcontainer" | "frontend" | "front-end" | "client" | "web" | "ui" | "docs"
-                | "examples" | "test" | "tests" | "e2e" | "integration-test" | "integration-tests"
-                | "testdata" | "fixtures" | "nginx" | "proxy"
+            ".devcontainer"
+                | "frontend"
+                | "front-end"
+                | "client"
+                | "web"
+                | "ui"
+                | "docs"
+                | "examples"
+                | "test"
+                | "tests"
+                | "e2e"
+                | "integration-test"
+                | "integration-tests"
+                | "testdata"
+                | "fixtures"
+                | "nginx"
+                | "proxy"
         )
-    }) || ["dev", "test", "e2e", "docs", "document", "devcontainer", "frontend", "nginx"]
-        .iter()
-        .any(|w| name.contains(&format!(".{w}")) || name.starts_with(&format!("{w}.")))
+    }) || [
+        "dev",
+        "test",
+        "e2e",
+        "docs",
+        "document",
+        "devcontainer",
+        "frontend",
+        "nginx",
+    ]
+    .iter()
+    .any(|w| name.contains(&format!(".{w}")) || name.starts_with(&format!("{w}.")))
 }
 
 /// The Dockerfile that builds the service: the one a compose service builds, else one a CI
@@ -40,14 +63,21 @@ fn service_dockerfile(project: &Project) -> Option<&str> {
         let dir = compose.rsplit_once('/').map_or("", |(d, _)| d);
         for service in compose::services(&project.read(compose).unwrap_or_default()) {
             if let Some(file) = service.dockerfile {
-                let path = if dir.is_empty() { file } else { format!("{dir}/{file}") };
+                let path = if dir.is_empty() {
+                    file
+                } else {
+                    format!("{dir}/{file}")
+                };
                 if let Some(p) = all.iter().find(|p| **p == path) {
                     built.push(p);
                 }
             }
         }
     }
-    for ci in project.paths().filter(|p| p.starts_with(".github/workflows/") || *p == ".gitlab-ci.yml") {
+    for ci in project
+        .paths()
+        .filter(|p| p.starts_with(".github/workflows/") || *p == ".gitlab-ci.yml")
+    {
         let text = project.read(ci).unwrap_or_default();
         for p in &all {
             let named = text.lines().any(|l| {
@@ -67,7 +97,10 @@ fn service_dockerfile(project: &Project) -> Option<&str> {
     if let Some(p) = built.first().filter(|p| !is_side_dockerfile(p)) {
         return Some(p);
     }
-    if let Some(p) = all.iter().find(|p| !p.contains('/') && !is_side_dockerfile(p)) {
+    if let Some(p) = all
+        .iter()
+        .find(|p| !p.contains('/') && !is_side_dockerfile(p))
+    {
         return Some(p);
     }
     all.into_iter().find(|p| !is_side_dockerfile(p))
@@ -100,7 +133,9 @@ pub fn dockerfile(project: &Project) -> Outcome {
             let side = project.first_named(is_dockerfile);
             Outcome::fail(
                 match side {
-                    Some(p) => format!("no Dockerfile builds the service ({p} is for development, a front end or tests)"),
+                    Some(p) => format!(
+                        "no Dockerfile builds the service ({p} is for development, a front end or tests)"
+                    ),
                     None => "no Dockerfile or Containerfile is tracked".to_string(),
                 },
                 vec![Evidence::note(
@@ -226,7 +261,11 @@ fn compose_healthcheck<'p>(project: &'p Project, dockerfile: &str) -> Option<(&'
             let (Some(file), Some(line)) = (&service.dockerfile, service.healthcheck) else {
                 continue;
             };
-            let path = if dir.is_empty() { file.clone() } else { format!("{dir}/{file}") };
+            let path = if dir.is_empty() {
+                file.clone()
+            } else {
+                format!("{dir}/{file}")
+            };
             if path == dockerfile {
                 return Some((compose, line));
             }

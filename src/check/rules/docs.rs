@@ -96,7 +96,12 @@ fn code_lines(text: &str) -> Vec<(u32, String)> {
         if rst_block && !t.is_empty() && !indented {
             rst_block = false;
         }
-        if fenced || (indented && !t.starts_with(['-', '*'])) || rst_block || t.starts_with("$ ") || t.starts_with("> $") {
+        if fenced
+            || (indented && !t.starts_with(['-', '*']))
+            || rst_block
+            || t.starts_with("$ ")
+            || t.starts_with("> $")
+        {
             out.push((i as u32 + 1, t.to_string()));
         } else {
             for (k, span) in t.split('`').enumerate() {
@@ -140,34 +145,45 @@ pub fn readme(project: &Project) -> Outcome {
     };
     let text = project.read(path).unwrap_or_default();
     let re = instructions();
-    let mut run = find(&text, &re.run_heading, &re.run_command).map(|(l, t)| (path.to_string(), l, t));
-    let mut test = find(&text, &re.test_heading, &re.test_command).map(|(l, t)| (path.to_string(), l, t));
+    let mut run =
+        find(&text, &re.run_heading, &re.run_command).map(|(l, t)| (path.to_string(), l, t));
+    let mut test =
+        find(&text, &re.test_heading, &re.test_command).map(|(l, t)| (path.to_string(), l, t));
     // A README that sends the reader to a page in the repository (docs/development.md) counts
     // with that page's instructions.
     if run.is_none() || test.is_none() {
         for c in re.link.captures_iter(&text).take(20) {
-            let target = c.get(1).or(c.get(2)).or(c.get(3)).expect("a group").as_str();
+            let target = c
+                .get(1)
+                .or(c.get(2))
+                .or(c.get(3))
+                .expect("a group")
+                .as_str();
             let target = target.trim_start_matches("./");
             if target.starts_with("http") || !project.has(target) {
                 continue;
             }
             let page = project.read(target).unwrap_or_default();
             if run.is_none() {
-                run = find(&page, &re.run_heading, &re.run_command).map(|(l, t)| (target.to_string(), l, t));
+                run = find(&page, &re.run_heading, &re.run_command)
+                    .map(|(l, t)| (target.to_string(), l, t));
             }
             if test.is_none() {
-                test = find(&page, &re.test_heading, &re.test_command).map(|(l, t)| (target.to_string(), l, t));
+                test = find(&page, &re.test_heading, &re.test_command)
+                    .map(|(l, t)| (target.to_string(), l, t));
             }
         }
     }
     match (run, test) {
-        (Some((run_file, run_line, run_text)), Some((test_file, test_line, test_text))) => Outcome::pass(
-            format!("{path} explains how to run and test the project"),
-            vec![
-                Evidence::at(run_file, run_line, format!("run: {run_text}")),
-                Evidence::at(test_file, test_line, format!("test: {test_text}")),
-            ],
-        ),
+        (Some((run_file, run_line, run_text)), Some((test_file, test_line, test_text))) => {
+            Outcome::pass(
+                format!("{path} explains how to run and test the project"),
+                vec![
+                    Evidence::at(run_file, run_line, format!("run: {run_text}")),
+                    Evidence::at(test_file, test_line, format!("test: {test_text}")),
+                ],
+            )
+        }
         (run, test) => {
             let missing = match (run.is_some(), test.is_some()) {
                 (false, false) => "run or test",
@@ -179,7 +195,9 @@ pub fn readme(project: &Project) -> Outcome {
                 vec![Evidence::at(
                     path,
                     1,
-                    format!("no heading or command (in code) about how to {missing} it, here or in a page it links to"),
+                    format!(
+                        "no heading or command (in code) about how to {missing} it, here or in a page it links to"
+                    ),
                 )],
             )
         }

@@ -4,8 +4,8 @@
 use crate::check::gitignore;
 use crate::check::lang::Language;
 use crate::check::project::{Project, file_name};
-use crate::check::scan::HitKind;
 use crate::check::rule::{Evidence, Outcome};
+use crate::check::scan::HitKind;
 
 const MAX_EVIDENCE: usize = 20;
 
@@ -55,9 +55,21 @@ fn uses_env_file(project: &Project) -> bool {
     }
     let libs: &[(Language, &[&str])] = &[
         (Language::Python, &["python-dotenv", "python-decouple"]),
-        (Language::TypeScript, &["dotenv", "dotenv-flow", "@nestjs/config", "env-cmd", "dotenv-expand"]),
+        (
+            Language::TypeScript,
+            &[
+                "dotenv",
+                "dotenv-flow",
+                "@nestjs/config",
+                "env-cmd",
+                "dotenv-expand",
+            ],
+        ),
         (Language::Go, &["github.com/joho/godotenv"]),
-        (Language::Java, &["spring-dotenv", "dotenv-java", "dotenv-kotlin"]),
+        (
+            Language::Java,
+            &["spring-dotenv", "dotenv-java", "dotenv-kotlin"],
+        ),
         (Language::Rust, &["dotenvy", "dotenv", "envy"]),
     ];
     if libs
@@ -72,7 +84,11 @@ fn uses_env_file(project: &Project) -> bool {
     project
         .named(|n| n.contains("compose") && (n.ends_with(".yml") || n.ends_with(".yaml")))
         .iter()
-        .any(|c| project.read(c).is_some_and(|t| t.contains("env_file") || t.contains(".env")))
+        .any(|c| {
+            project
+                .read(c)
+                .is_some_and(|t| t.contains("env_file") || t.contains(".env"))
+        })
 }
 
 /// Every tracked `.gitignore` under the checked folder, plus the repository's top one when a
@@ -97,7 +113,8 @@ fn ignores(project: &Project) -> gitignore::Ignores {
 
 pub fn gitignore(project: &Project) -> Outcome {
     let top = project.has(".gitignore")
-        || (!project.snapshot.prefix.is_empty() && project.snapshot.outside_file(".gitignore").is_some());
+        || (!project.snapshot.prefix.is_empty()
+            && project.snapshot.outside_file(".gitignore").is_some());
     if !top && !project.paths().any(|p| file_name(p) == ".gitignore") {
         return Outcome::fail(
             "no .gitignore at the top of the repository",
@@ -114,9 +131,17 @@ pub fn gitignore(project: &Project) -> Outcome {
             .and_then(|l| project.languages.manifests.get(&l))
             .into_iter()
             .flatten()
-            .map(|m| m.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string()))
+            .map(|m| {
+                m.rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| d.to_string())
+            })
             .collect();
-        d.sort_by_key(|p| (p.matches('/').count() + usize::from(!p.is_empty()), p.clone()));
+        d.sort_by_key(|p| {
+            (
+                p.matches('/').count() + usize::from(!p.is_empty()),
+                p.clone(),
+            )
+        });
         d.dedup();
         d.truncate(3);
         if d.is_empty() {
@@ -133,7 +158,11 @@ pub fn gitignore(project: &Project) -> Outcome {
             // Any of the folders will do: a workspace's top pyproject.toml often has no code
             // beside it, and what is actually committed is git.no-build-artifacts' business.
             let all_dirs = dirs.iter().any(|d| {
-                let path = if d.is_empty() { name.to_string() } else { format!("{d}/{name}") };
+                let path = if d.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{d}/{name}")
+                };
                 if let Some(found) = ignores.ignores(&path, *dir) {
                     hit.get_or_insert((name, found));
                     true
@@ -185,17 +214,37 @@ fn artifact(project: &Project, path: &str) -> Option<&'static str> {
         return Some("IDE settings (.idea/)");
     }
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-    if matches!(ext, "db" | "sqlite" | "sqlite3") && !dirs.iter().any(|d| matches!(*d, "fixtures" | "testdata")) {
+    if matches!(ext, "db" | "sqlite" | "sqlite3")
+        && !dirs.iter().any(|d| matches!(*d, "fixtures" | "testdata"))
+    {
         return Some("a database file (*.db, *.sqlite)");
     }
     // dist/, build/, out/, coverage/: output of the project's own build, at a manifest's folder.
     for (i, d) in dirs.iter().enumerate() {
-        if matches!(*d, "dist" | "build" | "out" | "coverage" | ".next" | ".nuxt" | "htmlcov") {
+        if matches!(
+            *d,
+            "dist" | "build" | "out" | "coverage" | ".next" | ".nuxt" | "htmlcov"
+        ) {
             let parent = dirs[..i].join("/");
-            let beside = |m: &str| if parent.is_empty() { m.to_string() } else { format!("{parent}/{m}") };
-            let manifest = ["package.json", "pyproject.toml", "setup.py", "build.gradle", "build.gradle.kts", "pom.xml", "go.mod", "Cargo.toml"]
-                .iter()
-                .any(|m| project.has(&beside(m)));
+            let beside = |m: &str| {
+                if parent.is_empty() {
+                    m.to_string()
+                } else {
+                    format!("{parent}/{m}")
+                }
+            };
+            let manifest = [
+                "package.json",
+                "pyproject.toml",
+                "setup.py",
+                "build.gradle",
+                "build.gradle.kts",
+                "pom.xml",
+                "go.mod",
+                "Cargo.toml",
+            ]
+            .iter()
+            .any(|m| project.has(&beside(m)));
             if manifest {
                 return Some("build output (dist/, build/, out/, coverage/)");
             }
@@ -307,7 +356,10 @@ fn web_default(subject: &str) -> Option<&'static str> {
     let looks_like_file = |w: &str| {
         w.contains('.')
             || w.contains('/')
-            || matches!(w, "README" | "LICENSE" | "Dockerfile" | "Makefile" | "Procfile" | "Jenkinsfile")
+            || matches!(
+                w,
+                "README" | "LICENSE" | "Dockerfile" | "Makefile" | "Procfile" | "Jenkinsfile"
+            )
     };
     let words: Vec<&str> = subject.split_whitespace().collect();
     match words.as_slice() {

@@ -74,10 +74,42 @@ const METRICS: &[(Language, &[&str])] = &[
 
 /// Libraries that serve a health endpoint themselves.
 const HEALTH_LIBRARIES: &[(Language, &[&str])] = &[
-    (Language::Java, &["spring-boot-starter-actuator", "quarkus-smallrye-health", "micronaut-management"]),
-    (Language::Python, &["django-health-check", "fastapi-health", "flask-healthz", "py-healthcheck"]),
-    (Language::TypeScript, &["@nestjs/terminus", "@godaddy/terminus", "express-healthcheck", "fastify-healthcheck", "@fastify/under-pressure"]),
-    (Language::Go, &["github.com/heptiolabs/healthcheck", "github.com/hellofresh/health-go", "github.com/alexliesenfeld/health", "github.com/InVisionApp/go-health"]),
+    (
+        Language::Java,
+        &[
+            "spring-boot-starter-actuator",
+            "quarkus-smallrye-health",
+            "micronaut-management",
+        ],
+    ),
+    (
+        Language::Python,
+        &[
+            "django-health-check",
+            "fastapi-health",
+            "flask-healthz",
+            "py-healthcheck",
+        ],
+    ),
+    (
+        Language::TypeScript,
+        &[
+            "@nestjs/terminus",
+            "@godaddy/terminus",
+            "express-healthcheck",
+            "fastify-healthcheck",
+            "@fastify/under-pressure",
+        ],
+    ),
+    (
+        Language::Go,
+        &[
+            "github.com/heptiolabs/healthcheck",
+            "github.com/hellofresh/health-go",
+            "github.com/alexliesenfeld/health",
+            "github.com/InVisionApp/go-health",
+        ],
+    ),
 ];
 
 pub fn metrics(project: &Project) -> Outcome {

@@ -45,7 +45,12 @@ pub fn no_committed_env(project: &Project) -> Outcome {
             .collect(),
         notes
             .iter()
-            .map(|p| Evidence::file(*p, "environment file of a test fixture (a note, not a failure)"))
+            .map(|p| {
+                Evidence::file(
+                    *p,
+                    "environment file of a test fixture (a note, not a failure)",
+                )
+            })
             .collect(),
         "no .env file is tracked",
         "tracked .env file",
@@ -58,7 +63,11 @@ fn secret_hits(project: &Project, kind: SecretKind) -> (Vec<Evidence>, Vec<Evide
     let mut notes = Vec::new();
     for h in project.scan.of(HitKind::Secret(kind)) {
         if h.fixture {
-            notes.push(Evidence::at(&h.path, h.line, format!("{} (in a test fixture: a note, not a failure)", h.note)));
+            notes.push(Evidence::at(
+                &h.path,
+                h.line,
+                format!("{} (in a test fixture: a note, not a failure)", h.note),
+            ));
         } else {
             found.push(Evidence::at(&h.path, h.line, h.note.clone()));
         }

@@ -110,13 +110,22 @@ pub fn runner(project: &Project) -> Outcome {
                     // with unittest); the standard library's unittest needs no declaration.
                     langs
                         .dependency(lang, &["django", "flask"])
-                        .filter(|d| d.name.eq_ignore_ascii_case("django") || project.read("manage.py").is_some() || uses_unittest(project))
-                        .map(|d| Evidence::at(&d.file, d.line, format!("{}'s test runner is built in", d.name)))
+                        .filter(|d| {
+                            d.name.eq_ignore_ascii_case("django")
+                                || project.read("manage.py").is_some()
+                                || uses_unittest(project)
+                        })
+                        .map(|d| {
+                            Evidence::at(
+                                &d.file,
+                                d.line,
+                                format!("{}'s test runner is built in", d.name),
+                            )
+                        })
                 })
                 .or_else(|| {
-                    uses_unittest(project).then(|| {
-                        Evidence::note("the standard library's unittest runs the tests")
-                    })
+                    uses_unittest(project)
+                        .then(|| Evidence::note("the standard library's unittest runs the tests"))
                 }),
             Language::TypeScript => npm_test_script(project).or_else(|| {
                 langs
@@ -199,7 +208,11 @@ fn uses_unittest(project: &Project) -> bool {
         .paths()
         .filter(|p| is_test_file(Language::Python, p))
         .take(20)
-        .any(|p| project.read(p).is_some_and(|t| t.contains("import unittest") || t.contains("from unittest")))
+        .any(|p| {
+            project
+                .read(p)
+                .is_some_and(|t| t.contains("import unittest") || t.contains("from unittest"))
+        })
 }
 
 /// pytest configured in pyproject.toml, pytest.ini, tox.ini or setup.cfg counts as declared.
