@@ -379,6 +379,15 @@ fn class_4_secrets_in_git_when_the_work_tree_file_is_gone() {
         "fail",
         "{r:#}"
     );
+    // A path that is not UTF-8 cannot be opened by its lossy name: the blob is read instead.
+    use std::os::unix::ffi::OsStrExt;
+    let dir = repo(&sandbox, "svc2", true, &[]);
+    let name = std::ffi::OsStr::from_bytes(b"keys-\xff.yml");
+    std::fs::write(dir.join(name), &key).unwrap();
+    commit(&dir, "Add keys with a Latin-1 name");
+    let r = report(&sandbox, &dir, &[]);
+    let found = rule(&r, "security.no-cloud-keys");
+    assert_eq!(found["status"], "fail", "{found:#}");
 }
 
 #[test]
