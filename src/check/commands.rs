@@ -265,12 +265,15 @@ fn resolve(project: &Project, call: &Call) -> Option<(String, Vec<(u32, String)>
     }
 }
 
+/// Numbered lines of a recipe, script or package.json script.
+type Body = Vec<(u32, String)>;
+
 /// The recipe of `target` in a Makefile or justfile, `$(VAR)` references expanded from the
 /// file's simple assignments, plus the recipes of its prerequisites (one level).
 fn make_target(text: &str, target: &str) -> Option<Vec<(u32, String)>> {
     let lines: Vec<&str> = text.lines().collect();
     let vars = make_variables(&lines);
-    let recipe = |name: &str| -> Option<(Vec<(u32, String)>, Vec<String>)> {
+    let recipe = |name: &str| -> Option<(Body, Vec<String>)> {
         let start = lines.iter().position(|l| {
             let head = l.split(':').next().unwrap_or("");
             !l.starts_with(['\t', ' ', '#'])
