@@ -190,7 +190,40 @@ impl Languages {
             dependencies: Vec::new(),
         };
         langs.read_dependencies(snapshot);
+        langs.drop_front_ends();
         langs
+    }
+
+    /// A package.json of a browser front end (React, Vue, Angular, Svelte, no server framework)
+    /// beside a back end in another language is not the service: its rules would judge the
+    /// wrong project. It is dropped when another language remains.
+    fn drop_front_ends(&mut self) {
+        const UI: &[&str] = &["react", "vue", "@angular/core", "svelte", "preact", "solid-js", "react-scripts", "vite"];
+        const SERVER: &[&str] = &[
+            "express", "fastify", "@nestjs/core", "koa", "hono", "@hapi/hapi", "next", "nuxt",
+            "@remix-run/node", "@sveltejs/kit", "elysia", "restify", "apollo-server", "@apollo/server",
+        ];
+        if self.manifests.len() < 2 {
+            return;
+        }
+        let Some(paths) = self.manifests.get(&Language::TypeScript).cloned() else {
+            return;
+        };
+        let declares = |path: &str, names: &[&str]| {
+            self.dependencies.iter().any(|(l, d)| {
+                *l == Language::TypeScript && d.file == path && names.contains(&d.name.as_str())
+            })
+        };
+        let front: Vec<String> = paths
+            .iter()
+            .filter(|p| declares(p, UI) && !declares(p, SERVER))
+            .cloned()
+            .collect();
+        if front.len() == paths.len() {
+            self.manifests.remove(&Language::TypeScript);
+            self.dependencies
+                .retain(|(l, d)| !(*l == Language::TypeScript && front.contains(&d.file)));
+        }
     }
 
     pub fn judged(&self) -> impl Iterator<Item = Language> + '_ {
