@@ -173,7 +173,12 @@ pub fn openapi(project: &Project) -> Outcome {
         return pass;
     }
     // A GraphQL API's contract is its schema, not an OpenAPI document.
-    if let Some(d) = project.languages.declares_any(GRAPHQL) {
+    let java_graphql = || {
+        project.languages.dependency_where(Language::Java, |n| {
+            n.contains("graphql") && !n.contains("client") && !n.contains("test")
+        })
+    };
+    if let Some(d) = project.languages.declares_any(GRAPHQL).or_else(java_graphql) {
         if let Some(schema) = project.first_named(|n| {
             n.ends_with(".graphql") || n.ends_with(".gql") || n.ends_with(".graphqls")
         }) {
