@@ -281,14 +281,20 @@ fn class_3_the_dockerfile_that_builds_the_service_is_judged() {
 #[test]
 fn class_3_a_front_end_beside_the_service_is_not_judged_as_the_service() {
     let files = [
-        ("ui/package.json", "{\"dependencies\": {\"react\": \"18\", \"vite\": \"5\"}}"),
+        (
+            "ui/package.json",
+            "{\"dependencies\": {\"react\": \"18\", \"vite\": \"5\"}}",
+        ),
         ("ui/src/App.tsx", "export const App = () => null;\n"),
     ];
     let (s, r) = status(&files, true, "tests.present");
     assert_eq!(s, "pass", "{r:#}");
     // A Node server beside it is a second service, and is judged.
     let server = [
-        ("api/package.json", "{\"dependencies\": {\"express\": \"4\"}}"),
+        (
+            "api/package.json",
+            "{\"dependencies\": {\"express\": \"4\"}}",
+        ),
         ("api/src/server.ts", "export {};\n"),
     ];
     let (s, r) = status(&server, true, "tests.present");

@@ -198,10 +198,31 @@ impl Languages {
     /// beside a back end in another language is not the service: its rules would judge the
     /// wrong project. It is dropped when another language remains.
     fn drop_front_ends(&mut self) {
-        const UI: &[&str] = &["react", "vue", "@angular/core", "svelte", "preact", "solid-js", "react-scripts", "vite"];
+        const UI: &[&str] = &[
+            "react",
+            "vue",
+            "@angular/core",
+            "svelte",
+            "preact",
+            "solid-js",
+            "react-scripts",
+            "vite",
+        ];
         const SERVER: &[&str] = &[
-            "express", "fastify", "@nestjs/core", "koa", "hono", "@hapi/hapi", "next", "nuxt",
-            "@remix-run/node", "@sveltejs/kit", "elysia", "restify", "apollo-server", "@apollo/server",
+            "express",
+            "fastify",
+            "@nestjs/core",
+            "koa",
+            "hono",
+            "@hapi/hapi",
+            "next",
+            "nuxt",
+            "@remix-run/node",
+            "@sveltejs/kit",
+            "elysia",
+            "restify",
+            "apollo-server",
+            "@apollo/server",
         ];
         if self.manifests.len() < 2 {
             return;

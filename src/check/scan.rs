@@ -109,6 +109,8 @@ struct Patterns {
     hashing: Regex,
     tokens: Regex,
     env_file: Regex,
+    /// Literals, one of which each of `users`, `hashing`, `tokens` and `env_file` needs.
+    guard: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -128,6 +130,10 @@ fn patterns() -> &'static Patterns {
             .expect("valid regex"),
         tokens: Regex::new(r"\b(?:JwtEncoder|NimbusJwtEncoder|JwtDecoder|rest_framework\.authtoken|itsdangerous|URLSafeTimedSerializer|TimedJSONWebSignatureSerializer|crypto\.subtle\.sign)\b")
             .expect("valid regex"),
+        guard: Regex::new(
+            r"assw|ASSW|ogin|OGIN|og_in|OG_IN|ogIn|ignin|ign_in|ignup|ign_up|ignIn|ignUp|IGNIN|IGNUP|IGN_IN|IGN_UP|uthenticat|UTHENTICAT|Password|scrypt|pbkdf2|Jwt|authtoken|itsdangerous|Serializer|subtle|env|ENV",
+        )
+        .expect("valid regex"),
         env_file: Regex::new(r#"\b(?:env_file|load_dotenv|read_env|dotenv|godotenv|dotenvy)\b|["'`]\.env(?:\.local)?["'`]"#)
             .expect("valid regex"),
     })
@@ -214,12 +220,19 @@ fn scan_file(path: &str, text: &str, judged: &[Language]) -> Vec<Hit> {
             });
         }
     }
-    for (kind, re) in [
-        (HitKind::UserAccounts, &p.users),
-        (HitKind::FrameworkHashing, &p.hashing),
-        (HitKind::FrameworkTokens, &p.tokens),
-        (HitKind::EnvFileUse, &p.env_file),
+    // One literal search first (a single multi-literal scan), as for the routes: most files
+    // mention none of these, and then none of the four patterns below needs to run.
+    let any = p.guard.is_match(text);
+    let (users, hashing, tokens, env_file) = (any, any, any, any);
+    for (kind, re, maybe) in [
+        (HitKind::UserAccounts, &p.users, users),
+        (HitKind::FrameworkHashing, &p.hashing, hashing),
+        (HitKind::FrameworkTokens, &p.tokens, tokens),
+        (HitKind::EnvFileUse, &p.env_file, env_file),
     ] {
+        if !maybe {
+            continue;
+        }
         if let Some(m) = re.find(text) {
             hits.push(Hit {
                 kind,

@@ -178,7 +178,11 @@ pub fn openapi(project: &Project) -> Outcome {
             n.contains("graphql") && !n.contains("client") && !n.contains("test")
         })
     };
-    if let Some(d) = project.languages.declares_any(GRAPHQL).or_else(java_graphql) {
+    if let Some(d) = project
+        .languages
+        .declares_any(GRAPHQL)
+        .or_else(java_graphql)
+    {
         if let Some(schema) = project.first_named(|n| {
             n.ends_with(".graphql") || n.ends_with(".gql") || n.ends_with(".graphqls")
         }) {
