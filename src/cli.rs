@@ -240,7 +240,8 @@ pub struct CheckArgs {
     pub path: Option<PathBuf>,
 
     /// Output format: text for people, json for scripts (see docs/check-report.schema.json),
-    /// junit for CI test reports, github for workflow annotations, markdown for a job summary.
+    /// junit for CI test reports, github for workflow annotations, markdown for a job summary,
+    /// sarif for code scanning (SARIF 2.1.0), gitlab for GitLab Code Quality.
     #[arg(long, value_enum, default_value_t = format::Format::Text)]
     pub format: format::Format,
 

@@ -3,6 +3,9 @@
 
 mod batch;
 mod check;
+mod check_classes;
+mod check_formats;
+mod check_hostile;
 mod cli;
 mod e2e;
 mod names;

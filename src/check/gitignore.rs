@@ -1,97 +1,128 @@
-//! Does a `.gitignore` cover a name? A small matcher for the patterns people write for build
-//! folders (`node_modules/`, `/target`, `**/__pycache__`, `.env*`, `*.py[cod]`), with `!`
-//! negation and "the last matching line wins", as git decides.
-//!
-//! Only single-component names at any depth are asked about, which is what the rules need;
-//! patterns with an inner `/` (anchored to a sub-folder) never match them.
+//! Does the repository's `.gitignore` cover a path? Asked of git's own rules through the
+//! `ignore` crate (ripgrep's gitignore implementation): every tracked `.gitignore` counts, from
+//! the top down to the folder of the path, with negation, anchoring, `**` and `dir/*` patterns
+//! as git reads them.
 
-/// Whether `name` (a file, or a folder when `is_dir`) is ignored by `gitignore`'s text.
-pub fn ignores(gitignore: &str, name: &str, is_dir: bool) -> Option<u32> {
-    let mut verdict = None;
-    for (i, raw) in gitignore.lines().enumerate() {
-        let line = raw.trim_end();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (negated, pattern) = match line.strip_prefix('!') {
-            Some(rest) => (true, rest),
-            None => (false, line),
-        };
-        let (dir_only, pattern) = match pattern.strip_suffix('/') {
-            Some(rest) => (true, rest),
-            None => (false, pattern),
-        };
-        if dir_only && !is_dir {
-            continue;
-        }
-        let pattern = pattern
-            .strip_prefix("**/")
-            .or_else(|| pattern.strip_prefix('/'))
-            .unwrap_or(pattern);
-        if pattern.contains('/') {
-            continue;
-        }
-        if glob(pattern.as_bytes(), name.as_bytes()) {
-            verdict = if negated { None } else { Some(i as u32 + 1) };
-        }
-    }
-    verdict
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+/// The tracked `.gitignore` files, each with the folder it governs.
+pub struct Ignores {
+    /// Shallowest first: (folder relative to the checked folder, `""` for the top, matcher).
+    files: Vec<Entry>,
 }
 
-/// `*`, `?` and `[...]` (with `!`/`^` negation and ranges), no `/` in either side.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.first() {
-        None => text.is_empty(),
-        Some(b'*') => (0..=text.len()).any(|skip| glob(&pattern[1..], &text[skip..])),
-        Some(b'?') => !text.is_empty() && glob(&pattern[1..], &text[1..]),
-        Some(b'[') => {
-            let Some(close) = pattern
-                .iter()
-                .skip(2)
-                .position(|&b| b == b']')
-                .map(|p| p + 2)
-            else {
-                return text.first() == Some(&b'[') && glob(&pattern[1..], &text[1..]);
-            };
-            let Some(&c) = text.first() else {
-                return false;
-            };
-            let mut class = &pattern[1..close];
-            let negate = matches!(class.first(), Some(b'!' | b'^'));
-            if negate {
-                class = &class[1..];
+struct Entry {
+    dir: String,
+    path: String,
+    text: String,
+    matcher: Gitignore,
+}
+
+impl Ignores {
+    /// `files`: (path of the `.gitignore` relative to the checked folder, its text).
+    pub fn new(files: Vec<(String, String)>) -> Self {
+        let mut out = Vec::new();
+        for (path, text) in files {
+            let dir = path
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string());
+            let root = std::path::Path::new("/folio-check-root").join(&dir);
+            let mut builder = GitignoreBuilder::new(&root);
+            for line in text.lines() {
+                // A bad line is ignored, as git does; the rest of the file still counts.
+                let _ = builder.add_line(None, line);
             }
-            let mut hit = false;
-            let mut i = 0;
-            while i < class.len() {
-                if i + 2 < class.len() && class[i + 1] == b'-' {
-                    hit |= class[i] <= c && c <= class[i + 2];
-                    i += 3;
-                } else {
-                    hit |= class[i] == c;
-                    i += 1;
+            if let Ok(matcher) = builder.build() {
+                out.push(Entry {
+                    dir,
+                    path,
+                    text,
+                    matcher,
+                });
+            }
+        }
+        out.sort_by_key(|e| e.dir.matches('/').count() + usize::from(!e.dir.is_empty()));
+        Ignores { files: out }
+    }
+
+    /// Whether `path` (relative to the checked folder; a folder when `is_dir`) is ignored, and by
+    /// which file and line. The deepest `.gitignore` with a matching pattern decides, as in git.
+    /// A folder also counts as ignored when everything in it is (`node_modules/*`).
+    pub fn ignores(&self, path: &str, is_dir: bool) -> Option<(String, u32)> {
+        let probe = |path: &str, is_dir: bool| -> Option<(String, u32)> {
+            for e in self.files.iter().rev() {
+                if !e.dir.is_empty() && !path.starts_with(&format!("{}/", e.dir)) {
+                    continue;
+                }
+                let full = std::path::Path::new("/folio-check-root").join(path);
+                let m = e.matcher.matched_path_or_any_parents(&full, is_dir);
+                if let Some(glob) = m.inner() {
+                    if m.is_whitelist() {
+                        return None;
+                    }
+                    return Some((e.path.clone(), line_of(&e.text, glob.original())));
                 }
             }
-            hit != negate && glob(&pattern[close + 1..], &text[1..])
+            None
+        };
+        if let Some(hit) = probe(path, is_dir) {
+            return Some(hit);
         }
-        Some(&p) => text.first() == Some(&p) && glob(&pattern[1..], &text[1..]),
+        if is_dir {
+            return probe(&format!("{path}/folio-probe-file"), false);
+        }
+        None
     }
+}
+
+/// The 1-based line of `pattern` (as the matcher recorded it) in a `.gitignore`'s text.
+fn line_of(text: &str, pattern: &str) -> u32 {
+    text.lines()
+        .position(|l| l.trim() == pattern.trim())
+        .map_or(1, |i| i as u32 + 1)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ignores;
+    use super::Ignores;
+
+    fn one(text: &str) -> Ignores {
+        Ignores::new(vec![(".gitignore".into(), text.into())])
+    }
 
     #[test]
     fn common_patterns() {
-        let gi = "# deps\nnode_modules/\n/target\n**/__pycache__\n.env*\n!.env.example\n*.py[cod]\nsrc/build/\n";
-        assert_eq!(ignores(gi, "node_modules", true), Some(2));
-        assert_eq!(ignores(gi, "node_modules", false), None);
-        assert_eq!(ignores(gi, "target", true), Some(3));
-        assert_eq!(ignores(gi, "__pycache__", true), Some(4));
-        assert_eq!(ignores(gi, ".env", false), Some(5));
-        assert_eq!(ignores(gi, ".env.example", false), None);
-        assert_eq!(ignores(gi, "x.pyc", false), Some(7));
-        assert_eq!(ignores(gi, "build", true), None);
+        let gi = one(
+            "# deps\nnode_modules/\n/target\n**/__pycache__\n.env*\n!.env.example\n*.py[cod]\nsrc/build/\n",
+        );
+        assert!(gi.ignores("node_modules", true).is_some());
+        assert!(gi.ignores("node_modules", false).is_none());
+        assert!(gi.ignores("target", true).is_some());
+        assert!(gi.ignores("svc/__pycache__", true).is_some());
+        assert!(gi.ignores(".env", false).is_some());
+        assert!(gi.ignores(".env.example", false).is_none());
+        assert!(gi.ignores("x.pyc", false).is_some());
+        assert!(gi.ignores("build", true).is_none());
+        assert!(
+            one("node_modules/*\n")
+                .ignores("node_modules", true)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn nested_files_count_and_the_deepest_decides() {
+        let gi = Ignores::new(vec![
+            (".gitignore".into(), "*.log\n".into()),
+            (
+                "backend/.gitignore".into(),
+                ".env\n__pycache__/\n!keep.log\n".into(),
+            ),
+        ]);
+        assert!(gi.ignores("backend/.env", false).is_some());
+        assert!(gi.ignores(".env", false).is_none());
+        assert!(gi.ignores("backend/app/__pycache__", true).is_some());
+        assert!(gi.ignores("backend/keep.log", false).is_none());
+        assert!(gi.ignores("a.log", false).is_some());
     }
 }

@@ -190,7 +190,61 @@ impl Languages {
             dependencies: Vec::new(),
         };
         langs.read_dependencies(snapshot);
+        langs.drop_front_ends();
         langs
+    }
+
+    /// A package.json of a browser front end (React, Vue, Angular, Svelte, no server framework)
+    /// beside a back end in another language is not the service: its rules would judge the
+    /// wrong project. It is dropped when another language remains.
+    fn drop_front_ends(&mut self) {
+        const UI: &[&str] = &[
+            "react",
+            "vue",
+            "@angular/core",
+            "svelte",
+            "preact",
+            "solid-js",
+            "react-scripts",
+            "vite",
+        ];
+        const SERVER: &[&str] = &[
+            "express",
+            "fastify",
+            "@nestjs/core",
+            "koa",
+            "hono",
+            "@hapi/hapi",
+            "next",
+            "nuxt",
+            "@remix-run/node",
+            "@sveltejs/kit",
+            "elysia",
+            "restify",
+            "apollo-server",
+            "@apollo/server",
+        ];
+        if self.manifests.len() < 2 {
+            return;
+        }
+        let Some(paths) = self.manifests.get(&Language::TypeScript).cloned() else {
+            return;
+        };
+        let declares = |path: &str, names: &[&str]| {
+            self.dependencies.iter().any(|(l, d)| {
+                *l == Language::TypeScript && d.file == path && names.contains(&d.name.as_str())
+            })
+        };
+        let front: Vec<String> = paths
+            .iter()
+            .filter(|p| declares(p, UI) && !declares(p, SERVER))
+            .cloned()
+            .collect();
+        if front.len() == paths.len() {
+            self.manifests.remove(&Language::TypeScript);
+            self.dependencies
+                .retain(|(l, d)| !(*l == Language::TypeScript && front.contains(&d.file)));
+        }
     }
 
     pub fn judged(&self) -> impl Iterator<Item = Language> + '_ {
@@ -226,6 +280,26 @@ impl Languages {
             .filter(|(l, _)| *l == lang)
             .map(|(_, d)| d)
             .find(|d| names.iter().any(|n| same_package(lang, &d.name, n)))
+    }
+
+    /// The first declared dependency of `lang` whose name satisfies `pred`.
+    pub fn dependency_where(
+        &self,
+        lang: Language,
+        pred: impl Fn(&str) -> bool,
+    ) -> Option<&Dependency> {
+        self.dependencies
+            .iter()
+            .filter(|(l, _)| *l == lang)
+            .map(|(_, d)| d)
+            .find(|d| pred(&d.name))
+    }
+
+    /// Whether any language declares one of `names` (each compared as its ecosystem does).
+    pub fn declares_any(&self, table: &[(Language, &[&str])]) -> Option<&Dependency> {
+        table
+            .iter()
+            .find_map(|(lang, names)| self.dependency(*lang, names))
     }
 
     /// Why a language-aware rule could not judge this repository.
@@ -425,6 +499,10 @@ fn go_mod(text: &str) -> Vec<(String, u32)> {
     let mut out = Vec::new();
     let mut in_block = false;
     for (i, line) in text.lines().enumerate() {
+        // An `// indirect` requirement is a dependency's dependency, not one the module declares.
+        if line.contains("// indirect") {
+            continue;
+        }
         let t = line.split("//").next().unwrap_or("").trim();
         let spec = if in_block {
             if t == ")" {
@@ -556,10 +634,8 @@ mod tests {
         let text = "module x\n\nrequire github.com/a/b v1\nrequire (\n\tgithub.com/c/d v2 // indirect\n)\n";
         assert_eq!(
             go_mod(text),
-            vec![
-                ("github.com/a/b".to_string(), 3),
-                ("github.com/c/d".to_string(), 5)
-            ]
+            vec![("github.com/a/b".to_string(), 3)],
+            "an `// indirect` requirement is not declared by the module"
         );
     }
 

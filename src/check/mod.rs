@@ -7,6 +7,8 @@
 //! Markdown. Rules never read the disk or git themselves, which keeps them small and testable,
 //! and keeps the whole check fast on a large repository.
 
+pub mod commands;
+pub mod compose;
 pub mod dockerfile;
 pub mod format;
 pub mod gitignore;

@@ -51,6 +51,37 @@ impl Project {
         self.snapshot.read(path)
     }
 
+    /// Tracked paths outside the checked folder (relative to the work tree); empty unless a
+    /// sub-folder of the repository is checked.
+    pub fn outside_paths(&self) -> impl Iterator<Item = &str> {
+        self.snapshot.outside.iter().map(|f| f.path.as_str())
+    }
+
+    /// A path outside the checked folder, written relative to it (`../../LICENSE`), which is
+    /// how rules name repository-wide files; the report turns it back into `LICENSE`.
+    pub fn from_outside(&self, path: &str) -> String {
+        let depth = self.snapshot.prefix.matches('/').count();
+        format!("{}{path}", "../".repeat(depth))
+    }
+
+    /// Reads a path as rules name it: inside the checked folder, or `../`-relative outside it.
+    pub fn read_any(&self, path: &str) -> Option<String> {
+        if !path.starts_with("../") {
+            return self.read(path);
+        }
+        let full = crate::check::report::join_relative(&self.snapshot.prefix, path);
+        self.snapshot.read_outside(&full)
+    }
+
+    /// Whether the path, named as [`Project::read_any`] takes it, is tracked.
+    pub fn has_any(&self, path: &str) -> bool {
+        if !path.starts_with("../") {
+            return self.has(path);
+        }
+        let full = crate::check::report::join_relative(&self.snapshot.prefix, path);
+        self.snapshot.outside_file(&full).is_some()
+    }
+
     /// Tracked paths whose file name satisfies `pred`, shallowest first.
     pub fn named(&self, pred: impl Fn(&str) -> bool) -> Vec<&str> {
         let mut found: Vec<&str> = self.paths().filter(|p| pred(file_name(p))).collect();

@@ -3,8 +3,15 @@
 //! The file list comes from the git index (what `git ls-files` prints), never from walking the
 //! folder, so ignored directories such as `node_modules` or `target` are not even opened and a
 //! 20,000-file repository is listed in milliseconds. Contents are read from the work tree (what
-//! the user sees and CI builds), falling back to the indexed blob for a file missing on disk.
-//! This is read-only git access for `check`; writing git lives in `crate::git`.
+//! the user sees and CI builds), falling back to the indexed blob for a file missing on disk or
+//! whose path is not UTF-8.
+//!
+//! A repository is hostile input: a tracked symlink may point at `/dev/zero`, at a FIFO, or at a
+//! secret outside the checkout. So nothing here follows a link: a symlink (index mode 120000) is
+//! read as git stores it, the link text, and so is a regular entry whose work-tree file turned
+//! out to be anything but a regular file. Every read is capped at [`MAX_READ_BYTES`], whatever
+//! the index claims about the size. This is read-only git access for `check`; writing git lives
+//! in `crate::git`.
 
 use std::path::{Path, PathBuf};
 
@@ -20,8 +27,13 @@ pub const MAX_READ_BYTES: u64 = 1 << 20;
 /// One tracked file, its path relative to the checked folder (`/`-separated).
 #[derive(Debug, Clone)]
 pub struct TrackedFile {
+    /// The path as text; a path that is not UTF-8 shows replacement characters here.
     pub path: String,
     pub size: u64,
+    /// A symlink: its content is the link text, and it is never followed.
+    pub symlink: bool,
+    /// The path's bytes were not UTF-8, so the work tree cannot be opened by `path`.
+    lossy: bool,
     id: Oid,
 }
 
@@ -56,6 +68,13 @@ pub struct Snapshot {
     pub prefix: String,
     /// Sorted by path.
     pub files: Vec<TrackedFile>,
+    /// When a sub-folder is checked: the tracked files outside it, with paths relative to the
+    /// work tree, so repository-wide files (LICENSE, CI, .gitignore) still count.
+    pub outside: Vec<TrackedFile>,
+    /// Submodules (gitlinks) under the checked folder: their content is another repository.
+    pub submodules: Vec<String>,
+    /// The work tree on disk.
+    workdir: PathBuf,
     pub history: History,
 }
 
@@ -68,8 +87,11 @@ impl Snapshot {
         };
         let meta = std::fs::metadata(dir).map_err(unreadable)?;
         if !meta.is_dir() {
-            return Err(Error::NotARepository {
+            return Err(Error::CheckPathUnreadable {
                 path: dir.to_path_buf(),
+                source: std::io::Error::other(
+                    "it is a file, and folio check audits a folder (a repository or a folder inside one)",
+                ),
             });
         }
         let root = dir.canonicalize().map_err(unreadable)?;
@@ -78,8 +100,11 @@ impl Snapshot {
         })?;
         let workdir = repo
             .workdir()
-            .ok_or_else(|| Error::NotARepository {
+            .ok_or_else(|| Error::CheckPathUnreadable {
                 path: dir.to_path_buf(),
+                source: std::io::Error::other(
+                    "it is a bare repository, with no checked-out files; check a clone of it (`git clone DIR checkout && folio check checkout`)",
+                ),
             })?
             .canonicalize()
             .map_err(unreadable)?;
@@ -88,14 +113,36 @@ impl Snapshot {
             Ok(rel) => format!("{}/", rel.to_string_lossy().replace('\\', "/")),
             Err(_) => String::new(),
         };
-        let files = tracked_files(&repo, &prefix)?;
+        let listing = tracked_files(&repo, &prefix)?;
         let history = history(&repo);
         Ok(Snapshot {
             root,
             prefix,
-            files,
+            files: listing.inside,
+            outside: listing.outside,
+            submodules: listing.submodules,
+            workdir,
             history,
         })
+    }
+
+    /// Whether the repository tracks nothing at all (not merely nothing under a sub-folder).
+    pub fn is_empty_repository(&self) -> bool {
+        self.files.is_empty() && self.outside.is_empty() && self.submodules.is_empty()
+    }
+
+    /// A tracked file outside the checked folder (path relative to the work tree).
+    pub fn outside_file(&self, path: &str) -> Option<&TrackedFile> {
+        self.outside
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.outside[i])
+    }
+
+    /// The text of a tracked file outside the checked folder; see [`Snapshot::read`].
+    pub fn read_outside(&self, path: &str) -> Option<String> {
+        let file = self.outside_file(path)?;
+        text(self.bytes(file, &self.workdir.join(&file.path))?)
     }
 
     /// Whether `path` (relative to the checked folder) is tracked.
@@ -111,23 +158,52 @@ impl Snapshot {
             .files
             .binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()?;
-        let file = &self.files[index];
+        self.read_file(&self.files[index])
+    }
+
+    /// The text of one listed file; see [`Snapshot::read`].
+    pub fn read_file(&self, file: &TrackedFile) -> Option<String> {
+        text(self.bytes(file, &self.root.join(&file.path))?)
+    }
+
+    /// At most [`MAX_READ_BYTES`] of a tracked file: the work-tree copy when it is a regular file
+    /// there, else git's stored blob (the link text for a symlink). Never follows a link.
+    fn bytes(&self, file: &TrackedFile, on_disk: &Path) -> Option<Vec<u8>> {
         if file.size > MAX_READ_BYTES {
             return None;
         }
-        let bytes = match std::fs::read(self.root.join(&file.path)) {
-            Ok(bytes) => bytes,
-            // Tracked but deleted in the work tree: what the index holds. Rare, so the
-            // repository is opened only here, which also keeps a Snapshot shareable by threads.
-            Err(_) => Repository::discover(&self.root)
-                .ok()?
-                .find_blob(file.id)
-                .ok()?
-                .content()
-                .to_vec(),
-        };
-        text(bytes)
+        if !file.symlink && !file.lossy {
+            if let Some(bytes) = read_regular(on_disk) {
+                return Some(bytes);
+            }
+        }
+        // Rare (a symlink, a deleted or odd work-tree file), so the repository is opened only
+        // here, which also keeps a Snapshot shareable by threads.
+        let repo = Repository::open(&self.workdir).ok()?;
+        let odb = repo.odb().ok()?;
+        let (size, _) = odb.read_header(file.id).ok()?;
+        if size as u64 > MAX_READ_BYTES {
+            return None;
+        }
+        Some(odb.read(file.id).ok()?.data().to_vec())
     }
+}
+
+/// A regular file's bytes, capped; `None` for a symlink, device, FIFO or folder, or when it
+/// grew past the cap. The type is checked on the open handle too, against a swap in between.
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.file_type().is_file() {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_READ_BYTES) as usize);
+    file.take(MAX_READ_BYTES + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= MAX_READ_BYTES).then_some(bytes)
 }
 
 /// Bytes as text, unless they look binary (a NUL in the first 8 KiB, as git decides).
@@ -142,28 +218,55 @@ pub fn text(bytes: Vec<u8>) -> Option<String> {
     })
 }
 
-fn tracked_files(repo: &Repository, prefix: &str) -> Result<Vec<TrackedFile>> {
+struct Listing {
+    inside: Vec<TrackedFile>,
+    outside: Vec<TrackedFile>,
+    submodules: Vec<String>,
+}
+
+fn tracked_files(repo: &Repository, prefix: &str) -> Result<Listing> {
     let index = repo
         .index()
         .map_err(|e| Error::git("reading the index", e))?;
     // Submodules are gitlinks (mode 160000): their content belongs to another repository.
     const GITLINK: u32 = 0o160000;
-    let mut files: Vec<TrackedFile> = index
-        .iter()
-        .filter(|entry| entry.mode & 0o170000 != GITLINK)
-        .filter_map(|entry| {
-            let path = String::from_utf8_lossy(&entry.path);
-            let rel = path.strip_prefix(prefix)?;
-            Some(TrackedFile {
-                path: rel.to_string(),
-                size: u64::from(entry.file_size),
-                id: entry.id,
-            })
-        })
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    Ok(files)
+    const SYMLINK: u32 = 0o120000;
+    let mut listing = Listing {
+        inside: Vec::new(),
+        outside: Vec::new(),
+        submodules: Vec::new(),
+    };
+    for entry in index.iter() {
+        let kind = entry.mode & 0o170000;
+        let (path, lossy) = match String::from_utf8(entry.path) {
+            Ok(path) => (path, false),
+            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+        };
+        let inside = path.strip_prefix(prefix).map(str::to_string);
+        if kind == GITLINK {
+            if let Some(rel) = inside {
+                listing.submodules.push(rel);
+            }
+            continue;
+        }
+        let make = |path: String| TrackedFile {
+            path,
+            size: u64::from(entry.file_size),
+            symlink: kind == SYMLINK,
+            lossy,
+            id: entry.id,
+        };
+        match inside {
+            Some(rel) => listing.inside.push(make(rel)),
+            None => listing.outside.push(make(path)),
+        }
+    }
+    for files in [&mut listing.inside, &mut listing.outside] {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+    }
+    listing.submodules.sort();
+    Ok(listing)
 }
 
 fn history(repo: &Repository) -> History {

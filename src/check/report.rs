@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::check::lang::Language;
-use crate::check::policy::Policy;
+use crate::check::policy::{Policy, Source};
 use crate::check::project::Project;
 use crate::check::rule::{Area, Evidence, Level, Status};
 use crate::check::rules::RULES;
@@ -51,6 +51,7 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub not_applicable: usize,
     pub required_failed: usize,
 }
 
@@ -67,6 +68,19 @@ pub struct RuleResult {
     /// The next step; present on failures only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<&'static str>,
+    /// Set when the policy ignored the rule: where the ignore came from, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<Ignored>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ignored {
+    /// `flag` (--ignore) or `folio.toml` (the tracked `[check]` table).
+    pub by: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 impl Report {
@@ -77,24 +91,39 @@ impl Report {
             .iter()
             .map(|rule| {
                 let level = policy.level(rule);
-                if policy.ignores(rule) {
+                if let Some(ignore) = policy.ignore_of(rule) {
                     return RuleResult {
                         id: rule.id,
                         area: rule.area,
                         level,
                         title: rule.title,
                         status: Status::Skip,
-                        message: "ignored by policy (--ignore or [check] ignore)".into(),
+                        message: ignore.describe(),
                         evidence: Vec::new(),
                         fix: None,
+                        ignored: Some(Ignored {
+                            by: match ignore.source {
+                                Source::Flag => "flag",
+                                Source::File => "folio.toml",
+                            },
+                            reason: ignore.reason.clone(),
+                            until: ignore.until.clone(),
+                        }),
                     };
                 }
                 let mut outcome = (rule.check)(project);
+                for lapsed in policy.lapsed_ignores(rule) {
+                    outcome.evidence.push(Evidence::note(format!(
+                        "an ignore in .folio.toml lapsed on {}, so the rule is judged again",
+                        lapsed.until.as_deref().unwrap_or("?")
+                    )));
+                }
                 // Evidence paths are relative to the repository root, where CI annotations and
-                // editors resolve them, even when a sub-folder was checked.
+                // editors resolve them, even when a sub-folder was checked (a rule points at a
+                // repository-wide file such as the top LICENSE with `../`).
                 for e in &mut outcome.evidence {
                     if let Some(file) = &mut e.file {
-                        file.insert_str(0, prefix);
+                        *file = join_relative(prefix, file);
                     }
                 }
                 RuleResult {
@@ -106,6 +135,7 @@ impl Report {
                     fix: (outcome.status == Status::Fail).then_some(rule.fix),
                     message: outcome.message,
                     evidence: outcome.evidence,
+                    ignored: None,
                 }
             })
             .collect();
@@ -115,6 +145,10 @@ impl Report {
             passed: rules.iter().filter(|r| r.status == Status::Pass).count(),
             failed: rules.iter().filter(|r| r.status == Status::Fail).count(),
             skipped: rules.iter().filter(|r| r.status == Status::Skip).count(),
+            not_applicable: rules
+                .iter()
+                .filter(|r| r.status == Status::NotApplicable)
+                .count(),
             required_failed: rules.iter().filter(|r| r.is_required_failure()).count(),
         };
         let generated_by = project.provenance.as_ref().and_then(|p| {
@@ -177,9 +211,10 @@ impl RuleResult {
 }
 
 /// Points of the passed rules over points of the judged ones, as a percentage rounded down, so
-/// 100 means nothing failed. Skipped rules are out of the count; informational ones weigh nothing.
+/// 100 means nothing failed. Skipped and not-applicable rules are out of the count; informational
+/// ones weigh nothing. docs/check-in-ci.md explains the weights.
 fn score(rules: &[RuleResult]) -> u8 {
-    let judged = rules.iter().filter(|r| r.status != Status::Skip);
+    let judged = rules.iter().filter(|r| r.status.is_judged());
     let (mut got, mut max) = (0u32, 0u32);
     for r in judged {
         max += r.level.weight();
@@ -188,4 +223,30 @@ fn score(rules: &[RuleResult]) -> u8 {
         }
     }
     (got * 100).checked_div(max).map_or(100, |s| s as u8)
+}
+
+/// `prefix` (empty or ending in `/`) joined with a `/`-separated path that may climb out of it
+/// with `..`; the result never climbs above the work tree.
+pub fn join_relative(prefix: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = prefix.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn evidence_paths_climb_out_of_the_checked_folder() {
+        assert_eq!(super::join_relative("", "src/a.py"), "src/a.py");
+        assert_eq!(super::join_relative("svc/api/", "app.py"), "svc/api/app.py");
+        assert_eq!(super::join_relative("svc/api/", "../../LICENSE"), "LICENSE");
+    }
 }

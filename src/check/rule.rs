@@ -104,12 +104,16 @@ impl Level {
     }
 }
 
+/// A rule's result. `Skip` means it could not be judged here (no language folio knows, a
+/// shallow clone, ignored by policy); `NotApplicable` means it was judged and does not apply
+/// (auth rules on a service without users). Neither counts in the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
     Fail,
     Skip,
+    NotApplicable,
 }
 
 impl Status {
@@ -118,7 +122,13 @@ impl Status {
             Status::Pass => "pass",
             Status::Fail => "fail",
             Status::Skip => "skip",
+            Status::NotApplicable => "not_applicable",
         }
+    }
+
+    /// Whether the result counts in the score.
+    pub fn is_judged(self) -> bool {
+        matches!(self, Status::Pass | Status::Fail)
     }
 }
 
@@ -185,12 +195,21 @@ impl Outcome {
         }
     }
 
-    /// The rule does not apply here; `reason` says why, for the report.
+    /// The rule cannot be judged here; `reason` says why, for the report.
     pub fn skip(reason: impl Into<String>) -> Self {
         Outcome {
             status: Status::Skip,
             message: reason.into(),
             evidence: Vec::new(),
+        }
+    }
+
+    /// The rule does not apply to this project; `reason` says why, with the evidence.
+    pub fn not_applicable(reason: impl Into<String>, evidence: Vec<Evidence>) -> Self {
+        Outcome {
+            status: Status::NotApplicable,
+            message: reason.into(),
+            evidence,
         }
     }
 }

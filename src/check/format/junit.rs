@@ -37,21 +37,23 @@ pub fn render(report: &Report) -> String {
                 escape(r.id)
             );
             if let Some(file) = r.evidence.iter().find_map(|e| e.file.as_deref()) {
-                let _ = write!(out, " file=\"{}\"", escape(file));
+                let _ = write!(out, " file=\"{}\"", escape(&super::visible(file)));
             }
             match r.status {
                 Status::Pass => out.push_str("/>\n"),
-                Status::Skip => {
+                Status::Skip | Status::NotApplicable => {
                     let _ = writeln!(
                         out,
                         ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                        escape(&r.message)
+                        escape(&super::visible(&r.message))
                     );
                 }
                 Status::Fail => {
                     let mut body = String::new();
                     for e in &r.evidence {
-                        let line = super::evidence_line(e, str::to_string);
+                        let line = super::evidence_line(e, str::to_string, |n| {
+                            super::visible(n).into_owned()
+                        });
                         let _ = writeln!(body, "{line}");
                     }
                     if let Some(fix) = r.fix {
@@ -60,7 +62,7 @@ pub fn render(report: &Report) -> String {
                     let _ = writeln!(
                         out,
                         ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
-                        escape(&r.message),
+                        escape(&super::visible(&r.message)),
                         r.level.id(),
                         escape(&body)
                     );
@@ -73,10 +75,15 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// XML text and attribute escaping; characters XML 1.0 forbids are dropped.
+/// XML text and attribute escaping; characters XML 1.0 forbids are dropped, other control
+/// characters written as visible escapes (a newline in a body stays a newline).
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        if c != '\n' && c.is_control() && c != '\t' && c != '\r' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            continue;
+        }
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

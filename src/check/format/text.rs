@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
+use super::{visible, visible_path};
 use crate::check::report::Report;
 use crate::check::rule::{Area, Level, Status};
 
@@ -18,7 +19,11 @@ const HEAD: Style = Style::new().bold();
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let langs: Vec<&str> = report.languages.judged.iter().map(|l| l.name()).collect();
-    let _ = write!(out, "{HEAD}folio check{HEAD:#} {}", report.path);
+    let _ = write!(
+        out,
+        "{HEAD}folio check{HEAD:#} {}",
+        visible_path(&report.path)
+    );
     let mut about = Vec::new();
     if !langs.is_empty() {
         about.push(langs.join(", "));
@@ -49,6 +54,7 @@ pub fn render(report: &Report) -> String {
                 (Status::Fail, Level::Required) => (FAIL, "FAIL"),
                 (Status::Fail, _) => (WARN, "warn"),
                 (Status::Skip, _) => (DIM, "skip"),
+                (Status::NotApplicable, _) => (DIM, "n/a "),
             };
             // The level matters where something is wrong or left out.
             let level = match (r.status, r.level) {
@@ -59,13 +65,14 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "  {style}{word}{style:#}  {:<width$}  {}{DIM}{level}{DIM:#}",
-                r.id, r.message
+                r.id,
+                visible(&r.message)
             );
             if r.status == Status::Pass && r.level != Level::Info {
                 continue;
             }
             for e in &r.evidence {
-                let line = super::evidence_line(e, str::to_string);
+                let line = super::evidence_line(e, str::to_string, |n| visible(n).into_owned());
                 let _ = writeln!(out, "        {line}");
             }
             if let Some(fix) = r.fix {
@@ -76,15 +83,21 @@ pub fn render(report: &Report) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "\n{HEAD}Score {}/100{HEAD:#} (minimum {}): {} passed, {} failed ({} required), {} skipped",
-        report.score, report.min_score, s.passed, s.failed, s.required_failed, s.skipped
+        "\n{HEAD}Score {}/100{HEAD:#} (minimum {}): {} passed, {} failed ({} required), {} skipped, {} not applicable",
+        report.score,
+        report.min_score,
+        s.passed,
+        s.failed,
+        s.required_failed,
+        s.skipped,
+        s.not_applicable
     );
     match report.failure_reason() {
         None => {
             let _ = write!(out, "{PASS}Passed{PASS:#}");
         }
         Some(reason) => {
-            let _ = write!(out, "{FAIL}Failed{FAIL:#}: {reason}");
+            let _ = write!(out, "{FAIL}Failed{FAIL:#}: {}", visible(&reason));
         }
     }
     out

@@ -16,6 +16,14 @@ const GENERATORS: &[(Language, &[&str])] = &[
             "litestar",
             "django-ninja",
             "connexion",
+            "flask-apispec",
+            "flask-restx",
+            "flask-restplus",
+            "flasgger",
+            "drf-yasg",
+            "spectree",
+            "flask-openapi3",
+            "apiflask",
         ],
     ),
     (
@@ -27,6 +35,12 @@ const GENERATORS: &[(Language, &[&str])] = &[
             "tsoa",
             "@hono/zod-openapi",
             "express-openapi-validator",
+            "swagger-ui-express",
+            "fastify-swagger",
+            "express-jsdoc-swagger",
+            "@asteasolutions/zod-to-openapi",
+            "hono-openapi",
+            "@elysiajs/swagger",
         ],
     ),
     (
@@ -37,6 +51,12 @@ const GENERATORS: &[(Language, &[&str])] = &[
             "github.com/getkin/kin-openapi",
             "github.com/ogen-go/ogen",
             "github.com/oapi-codegen/oapi-codegen",
+            "github.com/deepmap/oapi-codegen",
+            "github.com/swaggo/gin-swagger",
+            "github.com/swaggo/http-swagger",
+            "github.com/swaggo/echo-swagger",
+            "github.com/swaggo/fiber-swagger",
+            "github.com/go-swagger/go-swagger",
         ],
     ),
     (
@@ -46,12 +66,74 @@ const GENERATORS: &[(Language, &[&str])] = &[
             "springdoc-openapi-starter-webmvc-api",
             "springdoc-openapi-ui",
             "springfox-boot-starter",
+            "springdoc-openapi-starter-webflux-ui",
+            "springdoc-openapi-starter-webflux-api",
+            "springdoc-openapi-webmvc-core",
+            "springfox-swagger2",
+            "quarkus-smallrye-openapi",
+            "micronaut-openapi",
         ],
     ),
     (
         Language::Rust,
-        &["utoipa", "aide", "poem-openapi", "okapi", "paperclip"],
+        &[
+            "utoipa",
+            "aide",
+            "poem-openapi",
+            "okapi",
+            "paperclip",
+            "rocket_okapi",
+            "apistos",
+        ],
     ),
+];
+
+/// GraphQL servers.
+const GRAPHQL: &[(Language, &[&str])] = &[
+    (
+        Language::Python,
+        &[
+            "graphene",
+            "graphene-django",
+            "strawberry-graphql",
+            "ariadne",
+            "tartiflette",
+        ],
+    ),
+    (
+        Language::TypeScript,
+        &[
+            "apollo-server",
+            "@apollo/server",
+            "apollo-server-express",
+            "graphql-yoga",
+            "@nestjs/graphql",
+            "type-graphql",
+            "mercurius",
+            "express-graphql",
+            "graphql-http",
+            "@pothos/core",
+        ],
+    ),
+    (
+        Language::Go,
+        &[
+            "github.com/99designs/gqlgen",
+            "github.com/graphql-go/graphql",
+            "github.com/graph-gophers/graphql-go",
+        ],
+    ),
+    (
+        Language::Java,
+        &[
+            "spring-boot-starter-graphql",
+            "graphql-java",
+            "graphql-spring-boot-starter",
+            "dgs-framework",
+            "graphql-dgs-spring-boot-starter",
+        ],
+    ),
+    (Language::Rust, &["async-graphql", "juniper"]),
 ];
 
 pub fn openapi(project: &Project) -> Outcome {
@@ -89,6 +171,34 @@ pub fn openapi(project: &Project) -> Outcome {
         super::declared_dependency(project, GENERATORS, "generates the OpenAPI document")
     {
         return pass;
+    }
+    // A GraphQL API's contract is its schema, not an OpenAPI document.
+    let java_graphql = || {
+        project.languages.dependency_where(Language::Java, |n| {
+            n.contains("graphql") && !n.contains("client") && !n.contains("test")
+        })
+    };
+    if let Some(d) = project
+        .languages
+        .declares_any(GRAPHQL)
+        .or_else(java_graphql)
+    {
+        if let Some(schema) = project.first_named(|n| {
+            n.ends_with(".graphql") || n.ends_with(".gql") || n.ends_with(".graphqls")
+        }) {
+            return Outcome::pass(
+                format!("{schema} is the GraphQL API's contract"),
+                vec![Evidence::file(schema, "GraphQL schema")],
+            );
+        }
+        return Outcome::not_applicable(
+            format!("a GraphQL API ({}): OpenAPI describes REST APIs", d.name),
+            vec![Evidence::at(
+                &d.file,
+                d.line,
+                format!("declares {}", d.name),
+            )],
+        );
     }
     Outcome::fail(
         "no OpenAPI document is tracked and no library that generates one is declared",

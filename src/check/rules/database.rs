@@ -1,5 +1,6 @@
 //! Database rules: the schema evolves through migrations that are committed.
 
+use crate::check::lang::Language;
 use crate::check::project::{Project, file_name};
 use crate::check::rule::{Evidence, Outcome};
 
@@ -11,6 +12,159 @@ const MIGRATION_DIRS: &[&str] = &[
     "alembic",
     "changelog",
     "changelogs",
+];
+
+/// Relational databases and ORMs: a project declaring none of them has no schema to migrate.
+const SQL: &[(Language, &[&str])] = &[
+    (
+        Language::Python,
+        &[
+            "sqlalchemy",
+            "sqlmodel",
+            "django",
+            "psycopg",
+            "psycopg2",
+            "psycopg2-binary",
+            "asyncpg",
+            "aiosqlite",
+            "pymysql",
+            "mysqlclient",
+            "peewee",
+            "tortoise-orm",
+            "alembic",
+            "flask-sqlalchemy",
+            "flask-migrate",
+            "databases",
+            "piccolo",
+            "pony",
+            "records",
+            "sqlite-utils",
+            "yoyo-migrations",
+        ],
+    ),
+    (
+        Language::TypeScript,
+        &[
+            "pg",
+            "mysql",
+            "mysql2",
+            "sqlite3",
+            "better-sqlite3",
+            "knex",
+            "kysely",
+            "prisma",
+            "@prisma/client",
+            "typeorm",
+            "sequelize",
+            "drizzle-orm",
+            "@mikro-orm/core",
+            "objection",
+            "postgres",
+            "@neondatabase/serverless",
+            "@libsql/client",
+            "bookshelf",
+            "pg-promise",
+            "slonik",
+        ],
+    ),
+    (
+        Language::Go,
+        &[
+            "gorm.io/gorm",
+            "github.com/jinzhu/gorm",
+            "github.com/jackc/pgx",
+            "github.com/lib/pq",
+            "github.com/go-sql-driver/mysql",
+            "github.com/mattn/go-sqlite3",
+            "modernc.org/sqlite",
+            "github.com/jmoiron/sqlx",
+            "entgo.io/ent",
+            "github.com/uptrace/bun",
+            "github.com/pressly/goose",
+            "github.com/golang-migrate/migrate",
+            "github.com/Masterminds/squirrel",
+            "github.com/go-pg/pg",
+            "xorm.io/xorm",
+            "github.com/volatiletech/sqlboiler",
+        ],
+    ),
+    (
+        Language::Java,
+        &[
+            "spring-boot-starter-data-jpa",
+            "spring-boot-starter-jdbc",
+            "spring-boot-starter-data-jdbc",
+            "hibernate-core",
+            "h2",
+            "postgresql",
+            "mysql-connector-j",
+            "mysql-connector-java",
+            "sqlite-jdbc",
+            "flyway-core",
+            "liquibase-core",
+            "mybatis",
+            "mybatis-spring-boot-starter",
+            "jooq",
+            "spring-boot-starter-data-r2dbc",
+            "quarkus-hibernate-orm",
+            "exposed-core",
+            "mariadb-java-client",
+        ],
+    ),
+    (
+        Language::Rust,
+        &[
+            "sqlx",
+            "diesel",
+            "sea-orm",
+            "rusqlite",
+            "tokio-postgres",
+            "postgres",
+            "mysql",
+            "mysql_async",
+            "sqlite",
+            "refinery",
+            "deadpool-postgres",
+            "bb8-postgres",
+            "libsql",
+        ],
+    ),
+];
+
+/// Document stores, whose schemas live in the code rather than in migrations.
+const DOCUMENT: &[(Language, &[&str])] = &[
+    (
+        Language::Python,
+        &[
+            "pymongo",
+            "motor",
+            "mongoengine",
+            "beanie",
+            "odmantic",
+            "redis",
+        ],
+    ),
+    (
+        Language::TypeScript,
+        &[
+            "mongoose",
+            "mongodb",
+            "@typegoose/typegoose",
+            "redis",
+            "ioredis",
+            "@aws-sdk/client-dynamodb",
+            "firebase-admin",
+        ],
+    ),
+    (
+        Language::Go,
+        &["go.mongodb.org/mongo-driver", "github.com/redis/go-redis"],
+    ),
+    (
+        Language::Java,
+        &["spring-boot-starter-data-mongodb", "mongodb-driver-sync"],
+    ),
+    (Language::Rust, &["mongodb", "redis"]),
 ];
 
 pub fn migrations(project: &Project) -> Outcome {
@@ -54,7 +208,30 @@ pub fn migrations(project: &Project) -> Outcome {
             vec![Evidence::file(path, "migrations")],
         );
     }
-    if project.has("schema.prisma") || project.has("prisma/schema.prisma") {
+    let sql = project.languages.declares_any(SQL);
+    let prisma = project.has("schema.prisma") || project.has("prisma/schema.prisma");
+    if sql.is_none() && !prisma && !project.languages.is_empty() {
+        return match project.languages.declares_any(DOCUMENT) {
+            Some(d) => Outcome::not_applicable(
+                format!(
+                    "a document database ({}): no relational schema to migrate",
+                    d.name
+                ),
+                vec![Evidence::at(
+                    &d.file,
+                    d.line,
+                    format!("declares {}", d.name),
+                )],
+            ),
+            None => Outcome::not_applicable(
+                "the service declares no database or ORM, so it has no schema to migrate",
+                vec![Evidence::note(
+                    "looked for SQL drivers and ORMs among the dependencies",
+                )],
+            ),
+        };
+    }
+    if prisma {
         return Outcome::fail(
             "a Prisma schema without committed migrations",
             vec![Evidence::file(

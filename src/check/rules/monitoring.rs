@@ -16,6 +16,10 @@ const METRICS: &[(Language, &[&str])] = &[
             "django-prometheus",
             "opentelemetry-exporter-prometheus",
             "opentelemetry-sdk",
+            "prometheus-flask-exporter",
+            "aioprometheus",
+            "django-prometheus",
+            "statsd",
         ],
     ),
     (
@@ -26,6 +30,10 @@ const METRICS: &[(Language, &[&str])] = &[
             "express-prom-bundle",
             "@opentelemetry/exporter-prometheus",
             "@opentelemetry/sdk-node",
+            "@willsoto/nestjs-prometheus",
+            "express-prometheus-middleware",
+            "prometheus-api-metrics",
+            "@opentelemetry/sdk-metrics",
         ],
     ),
     (
@@ -34,6 +42,11 @@ const METRICS: &[(Language, &[&str])] = &[
             "github.com/prometheus/client_golang",
             "go.opentelemetry.io/otel/exporters/prometheus",
             "github.com/VictoriaMetrics/metrics",
+            "github.com/zsais/go-gin-prometheus",
+            "github.com/penglongli/gin-metrics",
+            "go.opentelemetry.io/otel/sdk/metric",
+            "github.com/ansrivas/fiberprometheus",
+            "github.com/labstack/echo-contrib",
         ],
     ),
     (
@@ -55,6 +68,46 @@ const METRICS: &[(Language, &[&str])] = &[
             "axum-prometheus",
             "opentelemetry-prometheus",
             "autometrics",
+        ],
+    ),
+];
+
+/// Libraries that serve a health endpoint themselves.
+const HEALTH_LIBRARIES: &[(Language, &[&str])] = &[
+    (
+        Language::Java,
+        &[
+            "spring-boot-starter-actuator",
+            "quarkus-smallrye-health",
+            "micronaut-management",
+        ],
+    ),
+    (
+        Language::Python,
+        &[
+            "django-health-check",
+            "fastapi-health",
+            "flask-healthz",
+            "py-healthcheck",
+        ],
+    ),
+    (
+        Language::TypeScript,
+        &[
+            "@nestjs/terminus",
+            "@godaddy/terminus",
+            "express-healthcheck",
+            "fastify-healthcheck",
+            "@fastify/under-pressure",
+        ],
+    ),
+    (
+        Language::Go,
+        &[
+            "github.com/heptiolabs/healthcheck",
+            "github.com/hellofresh/health-go",
+            "github.com/alexliesenfeld/health",
+            "github.com/InVisionApp/go-health",
         ],
     ),
 ];
@@ -117,12 +170,9 @@ pub fn health_endpoint(project: &Project) -> Outcome {
             vec![Evidence::at(&hit.path, hit.line, hit.note.clone())],
         );
     }
-    if let Some(d) = project
-        .languages
-        .dependency(Language::Java, &["spring-boot-starter-actuator"])
-    {
+    if let Some(d) = project.languages.declares_any(HEALTH_LIBRARIES) {
         return Outcome::pass(
-            "Spring Boot Actuator serves /actuator/health",
+            format!("{} serves a health endpoint", d.name),
             vec![Evidence::at(
                 &d.file,
                 d.line,

@@ -9,8 +9,14 @@ use crate::check::scan::HitKind;
 fn is_test_file(lang: Language, path: &str) -> bool {
     let name = file_name(path);
     match lang {
+        // Django's own runner finds `tests.py` (its default) and `tests/` packages too.
         Language::Python => {
-            name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"))
+            name.ends_with(".py")
+                && (name.starts_with("test_")
+                    || name.ends_with("_test.py")
+                    || name == "tests.py"
+                    || (path.split('/').rev().skip(1).any(|d| d == "tests")
+                        && name.starts_with("test")))
         }
         Language::TypeScript => {
             let stem_ok = [".test.", ".spec."].iter().any(|m| name.contains(m))
@@ -98,7 +104,29 @@ pub fn runner(project: &Project) -> Outcome {
                     &["pytest", "nose2", "tox", "nox", "hypothesis", "ward"],
                 )
                 .map(|d| Evidence::at(&d.file, d.line, format!("declares {}", d.name)))
-                .or_else(|| python_test_config(project)),
+                .or_else(|| python_test_config(project))
+                .or_else(|| {
+                    // Django and Flask ship a test command (`manage.py test`, `flask test`
+                    // with unittest); the standard library's unittest needs no declaration.
+                    langs
+                        .dependency(lang, &["django", "flask"])
+                        .filter(|d| {
+                            d.name.eq_ignore_ascii_case("django")
+                                || project.read("manage.py").is_some()
+                                || uses_unittest(project)
+                        })
+                        .map(|d| {
+                            Evidence::at(
+                                &d.file,
+                                d.line,
+                                format!("{}'s test runner is built in", d.name),
+                            )
+                        })
+                })
+                .or_else(|| {
+                    uses_unittest(project)
+                        .then(|| Evidence::note("the standard library's unittest runs the tests"))
+                }),
             Language::TypeScript => npm_test_script(project).or_else(|| {
                 langs
                     .dependency(
@@ -143,6 +171,18 @@ pub fn runner(project: &Project) -> Outcome {
                         "assertj-core",
                     ],
                 )
+                .or_else(|| {
+                    // Spring Boot 4 splits the test starter per module
+                    // (spring-boot-starter-webmvc-test, ...-data-jpa-test).
+                    langs.dependency_where(lang, |n| {
+                        (n.starts_with("spring-boot-starter-") && n.ends_with("-test"))
+                            || n == "spring-boot-test"
+                            || n.starts_with("junit-jupiter")
+                            || n.starts_with("mockito")
+                            || n == "spock-core"
+                            || n == "kotlin-test"
+                    })
+                })
                 .map(|d| Evidence::at(&d.file, d.line, format!("declares {}", d.name))),
         };
         match found {
@@ -163,6 +203,19 @@ pub fn runner(project: &Project) -> Outcome {
                 .collect(),
         )
     }
+}
+
+/// Python test files written for the standard library's unittest.
+fn uses_unittest(project: &Project) -> bool {
+    project
+        .paths()
+        .filter(|p| is_test_file(Language::Python, p))
+        .take(20)
+        .any(|p| {
+            project
+                .read(p)
+                .is_some_and(|t| t.contains("import unittest") || t.contains("from unittest"))
+        })
 }
 
 /// pytest configured in pyproject.toml, pytest.ini, tox.ini or setup.cfg counts as declared.
