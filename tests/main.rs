@@ -8,6 +8,7 @@ mod e2e;
 mod names;
 mod new;
 mod packs;
+mod reliability;
 mod snapshots;
 mod support;
 mod templates;

@@ -67,7 +67,7 @@ pub struct Job {
 /// A row, planned: a job, or the reason it cannot be one.
 pub enum Planned {
     Job(Box<Job>),
-    Invalid(RowResult),
+    Invalid(Box<RowResult>),
 }
 
 const NAME_PATTERN: &str = "name";
@@ -108,20 +108,22 @@ pub fn plan(
     for row in &settings.rows {
         let item = match plan_row(settings, registry, patterns, row) {
             Ok(job) => match seen.get(&job.target) {
-                Some(first) => Planned::Invalid(RowResult::invalid(
+                Some(first) => Planned::Invalid(Box::new(RowResult::invalid(
                     row,
                     Some(job.answers.name.to_string()),
                     format!(
                         "it would write {}, like the row at {first}; make the names unique (e.g. add a column to --name-pattern)",
                         job.target.display()
                     ),
-                )),
+                ))),
                 None => {
                     seen.insert(job.target.clone(), row.location.clone());
                     Planned::Job(Box::new(job))
                 }
             },
-            Err((name, message)) => Planned::Invalid(RowResult::invalid(row, name, message)),
+            Err((name, message)) => {
+                Planned::Invalid(Box::new(RowResult::invalid(row, name, message)))
+            }
         };
         if settings.fail_fast {
             if let Planned::Invalid(result) = &item {
@@ -304,7 +306,9 @@ fn generate_one(registry: &'static Registry, job: &Job, settings: &BatchSettings
                 GitOutcome::Committed(oid) => (Status::Created, Some(oid)),
                 _ => (Status::Overwritten, None),
             };
-            RowResult::from_job(job, status, commit, None)
+            let mut result = RowResult::from_job(job, status, commit, None);
+            result.backup = generated.merged.backup;
+            result
         }
         Err(e) => RowResult::from_job(job, Status::Failed, None, Some(error_with_hint(&e))),
     }

@@ -73,7 +73,7 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
         match item {
             Planned::Invalid(result) => {
                 ctx.printer.warn(&result.line());
-                results.push(result.clone());
+                results.push((**result).clone());
             }
             Planned::Job(job) => jobs.push(job),
         }
