@@ -240,9 +240,6 @@ fn error_with_hint(e: &Error) -> String {
     }
 }
 
-/// Set by Ctrl-C: no new repository is started after it, the ones in flight finish.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
 /// Generates every job, `jobs` at a time, calling `done` as each finishes.
 pub fn execute(
     registry: &'static Registry,
@@ -255,7 +252,7 @@ pub fn execute(
     let run = || {
         jobs.par_iter()
             .map(|job| {
-                let stop = INTERRUPTED.load(Ordering::SeqCst)
+                let stop = crate::project::interrupt::interrupted()
                     || (settings.fail_fast && failed.load(Ordering::SeqCst));
                 let result = if stop {
                     RowResult::from_job(job, Status::NotStarted, None, None)

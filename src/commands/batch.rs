@@ -94,9 +94,8 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
         return finish(&Summary::of(&results), results.len(), None);
     }
 
-    let _ = ctrlc::set_handler(|| {
-        batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-    });
+    // A signal now lets running rows fail and clean up, and the report is still written.
+    let _deferred = crate::project::interrupt::defer();
     let threads = args
         .jobs
         .filter(|n| *n > 0)
@@ -127,7 +126,7 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
     let summary = Summary::of(&results);
     summarize(ctx, &summary);
     ctx.printer.note(&format!("Report: {}", report.display()));
-    if batch::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+    if crate::project::interrupt::interrupted() {
         return Err(Error::Interrupted);
     }
     finish(&summary, results.len(), Some(report))

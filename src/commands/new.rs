@@ -179,6 +179,8 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
         identity: None,
         remote: None,
     };
+    // A signal from here on unwinds through the write, which cleans up after itself.
+    let _deferred = crate::project::interrupt::defer();
     let generated = match &settings.pack {
         Some(from) => generate::write_as(
             &tree,
@@ -205,6 +207,12 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
             generated.files
         ),
     );
+    for stale in &generated.cleaned {
+        ctx.printer.note(&format!(
+            "Removed {}, a staging folder left by an interrupted folio run.",
+            stale.display()
+        ));
+    }
     if let Some(backup) = &generated.merged.backup {
         let rel = backup.strip_prefix(&ctx.cwd).unwrap_or(backup).display();
         ctx.printer.status(

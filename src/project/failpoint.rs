@@ -28,7 +28,9 @@ pub fn operations() -> usize {
 }
 
 /// Counts one file operation and fails it when it is the armed one.
+/// A pending interrupt fails it too (see [`super::interrupt`]).
 pub(crate) fn check() -> io::Result<()> {
+    super::interrupt::check()?;
     let seen = SEEN.with(|s| {
         let n = s.get() + 1;
         s.set(n);

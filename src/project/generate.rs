@@ -58,6 +58,8 @@ pub struct Generated {
     pub git: GitOutcome,
     /// What a `--force` merge did with the user's files (empty for a fresh target).
     pub merged: Merged,
+    /// Stale staging folders of an earlier, killed run that were removed first.
+    pub cleaned: Vec<PathBuf>,
 }
 
 /// Renders `stack` with `answers`: the Tree `--dry-run` lists and [`write`] writes.
@@ -93,6 +95,7 @@ pub fn write_as(
 ) -> Result<Generated> {
     let staged = write::stage(tree, target, options.force)?;
     let plan = decide(options.git, target, staged.merges_into_existing());
+    let cleaned = staged.cleaned.clone();
     let (git, merged) = staged.publish(|dir| match plan {
         Some(skipped) => Ok(skipped),
         None => {
@@ -112,6 +115,7 @@ pub fn write_as(
         files: tree.len(),
         git,
         merged,
+        cleaned,
     })
 }
 

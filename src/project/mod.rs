@@ -7,5 +7,6 @@
 
 pub mod failpoint;
 pub mod generate;
+pub mod interrupt;
 pub mod merge;
 pub mod write;

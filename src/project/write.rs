@@ -73,6 +73,8 @@ pub struct Staged {
     stage: TempDir,
     target: PathBuf,
     merge: bool,
+    /// Stale staging folders of an earlier, killed run that were removed.
+    pub cleaned: Vec<PathBuf>,
 }
 
 /// Writes `tree` and a fresh `.env` into a staging folder beside `target`; see the module comment.
@@ -89,6 +91,7 @@ pub fn stage(tree: &Tree, target: &Path, force: bool) -> Result<Staged> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "project".into());
+    let cleaned = remove_stale_stages(parent);
     let stage = tempfile::Builder::new()
         .prefix(&format!(".{file_name}.folio-"))
         .tempdir_in(parent)
@@ -99,6 +102,7 @@ pub fn stage(tree: &Tree, target: &Path, force: bool) -> Result<Staged> {
         stage,
         target: target.to_path_buf(),
         merge,
+        cleaned,
     })
 }
 
@@ -209,6 +213,47 @@ fn walk(dir: &Path, git_whole: bool) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(files)
+}
+
+/// Removes the staging folders an earlier folio left in `parent` when it was killed: hidden,
+/// named `.NAME.folio-XXXXXX` as [`stage`] names them, and older than this process, so a run
+/// that is still going (it started later than the folder) is never robbed.
+fn remove_stale_stages(parent: &Path) -> Vec<PathBuf> {
+    let started = super::interrupt::started();
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !is_staging_name(&name) {
+            continue;
+        }
+        let Ok(meta) = fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        let old = meta.modified().is_ok_and(|m| m < started);
+        if meta.is_dir() && old && fs::remove_dir_all(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
+/// `.NAME.folio-XXXXXX`: the name [`stage`] gives its folder (tempfile adds six characters).
+fn is_staging_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    match rest.rsplit_once(".folio-") {
+        Some((project, suffix)) => {
+            !project.is_empty()
+                && suffix.len() == 6
+                && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+        }
+        None => false,
+    }
 }
 
 fn is_empty_dir(path: &Path) -> Result<bool> {
