@@ -9,6 +9,7 @@ mod names;
 mod new;
 mod packs;
 mod reliability;
+mod reliability_inputs;
 mod reliability_signals;
 mod snapshots;
 mod support;

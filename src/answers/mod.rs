@@ -165,9 +165,11 @@ pub struct AnswersFile {
 impl AnswersFile {
     /// Reads and parses an answers file, with a message that points at the broken line.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::AnswersRead {
-            path: path.to_path_buf(),
-            source,
+        let text = read_capped(path, ANSWERS_MAX_BYTES, "an answers file").map_err(|source| {
+            Error::AnswersRead {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         Self::parse(&text, path)
     }
@@ -176,7 +178,7 @@ impl AnswersFile {
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
         toml::from_str(text).map_err(|e| Error::AnswersInvalid {
             path: path.to_path_buf(),
-            message: e.to_string().trim_end().replace('\n', " "),
+            message: one_line(&e.to_string(), ERROR_ECHO_MAX),
         })
     }
 }
@@ -261,6 +263,31 @@ fn year_of_unix_day(days: i64) -> u16 {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     year as u16
+}
+
+/// The largest answers file folio reads: a real one is a few hundred bytes.
+pub const ANSWERS_MAX_BYTES: u64 = 1 << 20;
+/// How much of a parser's message (which quotes the input) an error echoes.
+pub const ERROR_ECHO_MAX: usize = 400;
+
+/// Reads `path` as UTF-8 text, but never more than `max` bytes: the size is not trusted from
+/// `stat` (a device such as /dev/zero or a pipe has none), the read itself stops at the cap.
+pub fn read_capped(path: &Path, max: u64, what: &str) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} KiB, the most folio reads for {what}",
+                max / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
 /// `text` as one line of at most `max` characters, for echoing input inside an error: control

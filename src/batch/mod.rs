@@ -86,15 +86,63 @@ pub fn pattern_engine(settings: &BatchSettings) -> Result<Handlebars<'static>> {
     ];
     for (option, key, pattern) in patterns {
         if let Some(pattern) = pattern {
+            let refused = |message: String| Error::InvalidPattern {
+                option,
+                pattern: crate::answers::one_line(pattern, 120),
+                message: crate::answers::one_line(&message, crate::answers::ERROR_ECHO_MAX),
+            };
+            check_pattern_size(pattern).map_err(refused)?;
             hb.register_template_string(key, pattern)
-                .map_err(|e| Error::InvalidPattern {
-                    option,
-                    pattern: pattern.clone(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| refused(e.to_string()))?;
         }
     }
     Ok(hb)
+}
+
+/// The longest pattern and the deepest nesting of blocks and sub-expressions a pattern may have:
+/// the Handlebars parser recurses per level, so a hostile pattern must not reach it unbounded.
+const PATTERN_MAX_CHARS: usize = 1024;
+const PATTERN_MAX_DEPTH: usize = 16;
+
+fn check_pattern_size(pattern: &str) -> std::result::Result<(), String> {
+    if pattern.chars().count() > PATTERN_MAX_CHARS {
+        return Err(format!(
+            "it is longer than {PATTERN_MAX_CHARS} characters, the most folio accepts"
+        ));
+    }
+    let (mut blocks, mut parens, mut deepest) = (0usize, 0usize, 0usize);
+    let bytes = pattern.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).copied();
+        match (b, next) {
+            (b'{', Some(b'#' | b'^')) => blocks += 1,
+            (b'{', Some(b'/')) => blocks = blocks.saturating_sub(1),
+            (b'(', _) => parens += 1,
+            (b')', _) => parens = parens.saturating_sub(1),
+            _ => {}
+        }
+        deepest = deepest.max(blocks + parens);
+    }
+    if deepest > PATTERN_MAX_DEPTH {
+        return Err(format!(
+            "it nests blocks or sub-expressions {deepest} deep, more than the {PATTERN_MAX_DEPTH} folio accepts"
+        ));
+    }
+    Ok(())
+}
+
+/// `--jobs` is clamped to this many threads per core.
+const MAX_JOBS_PER_CORE: usize = 4;
+
+/// How many rows to generate at once. Generation is disk- and CPU-bound: more threads than rows,
+/// or than a few per core, only add load, so a hostile `--jobs 100000` starts a handful.
+pub fn job_threads(requested: Option<usize>, rows: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    requested
+        .filter(|n| *n > 0)
+        .unwrap_or(cores)
+        .min(MAX_JOBS_PER_CORE * cores)
+        .min(rows.max(1))
 }
 
 /// Turns every row into a job or a row error. Targets are checked for duplicates here.
@@ -308,5 +356,35 @@ fn generate_one(registry: &'static Registry, job: &Job, settings: &BatchSettings
             result
         }
         Err(e) => RowResult::from_job(job, Status::Failed, None, Some(error_with_hint(&e))),
+    }
+}
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+
+    #[test]
+    fn jobs_are_clamped_to_the_rows_and_the_cores() {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        assert_eq!(job_threads(Some(100_000), 2), 2);
+        assert_eq!(
+            job_threads(Some(100_000), 1_000_000),
+            MAX_JOBS_PER_CORE * cores
+        );
+        assert_eq!(job_threads(Some(1), 50), 1);
+        assert_eq!(job_threads(None, 0), 1);
+    }
+
+    #[test]
+    fn deeply_nested_patterns_are_refused_before_parsing() {
+        let deep = format!("{}x{}", "{{#if a}}".repeat(5000), "{{/if}}".repeat(5000));
+        assert!(check_pattern_size(&deep).unwrap_err().contains("longer"));
+        let parens = format!(
+            "{{{{slug {}name{}}}}}",
+            "(lower ".repeat(40),
+            ")".repeat(40)
+        );
+        assert!(check_pattern_size(&parens).unwrap_err().contains("nests"));
+        assert!(check_pattern_size("{{#if cohort}}{{slug name}}-c{{cohort}}{{/if}}").is_ok());
     }
 }

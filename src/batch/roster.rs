@@ -19,15 +19,21 @@ pub struct RosterRow {
     pub fields: BTreeMap<String, String>,
 }
 
+/// The largest roster folio reads (a cohort of thousands is well under a megabyte).
+pub const ROSTER_MAX_BYTES: u64 = 16 << 20;
+
 /// Reads a roster, choosing the format by extension (`.csv`, `.toml`, `.json`).
 pub fn read(path: &Path) -> Result<Vec<RosterRow>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::RosterRead {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::answers::read_capped(path, ROSTER_MAX_BYTES, "a roster").map_err(|source| {
+            Error::RosterRead {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let invalid = |message: String| Error::RosterInvalid {
         path: path.to_path_buf(),
-        message,
+        message: crate::answers::one_line(&message, crate::answers::ERROR_ECHO_MAX),
     };
     let extension = path
         .extension()

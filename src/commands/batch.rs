@@ -96,10 +96,7 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
 
     // A signal now lets running rows fail and clean up, and the report is still written.
     let _deferred = crate::project::interrupt::defer();
-    let threads = args
-        .jobs
-        .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let threads = batch::job_threads(args.jobs, jobs.len());
     let progress = progress_bar(jobs.len() as u64);
     let printer = Mutex::new(());
     let on_done = |result: &RowResult| {
