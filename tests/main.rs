@@ -11,6 +11,7 @@ mod packs;
 mod reliability;
 mod reliability_inputs;
 mod reliability_signals;
+mod reliability_unicode;
 mod snapshots;
 mod support;
 mod templates;

@@ -93,3 +93,28 @@ fn unbounded_jobs_do_not_start_a_thread_per_job() {
         .run();
     assert!(started.elapsed() < Duration::from_secs(60));
 }
+
+#[test]
+fn out_of_range_years_are_refused() {
+    let sandbox = Sandbox::new();
+    for year in ["0", "1969", "10000"] {
+        sandbox.write("answers.toml", &format!("year = {year}\n"));
+        sandbox
+            .run(["new", "app", "--yes", "--answers", "answers.toml"])
+            .code(2)
+            .stderr_has("between 1970 and 9999")
+            .run();
+    }
+    sandbox.write("answers.toml", "year = 2024\n");
+    sandbox
+        .run([
+            "new",
+            "app",
+            "--yes",
+            "--answers",
+            "answers.toml",
+            "--vcs",
+            "none",
+        ])
+        .run();
+}

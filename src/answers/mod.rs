@@ -209,7 +209,11 @@ impl Answers {
     }
 }
 
-/// Checks a free-text answer: one line of printable text, not too long.
+/// Checks a free-text answer: one line of printable text, not too long. It goes into YAML,
+/// JSON, TOML, Markdown and source files, so code points one of them forbids or reads as a line
+/// break are refused: controls, Unicode non-characters (U+FDD0..U+FDEF and U+nFFFE/U+nFFFF,
+/// which YAML forbids), the line and paragraph separators (line breaks to YAML 1.1 readers such as
+/// PyYAML) and the byte-order mark.
 pub fn check_text(option: &'static str, value: &str, max: usize) -> Result<String> {
     let value = value.trim();
     if let Some(c) = value.chars().find(|c| c.is_control()) {
@@ -221,6 +225,15 @@ pub fn check_text(option: &'static str, value: &str, max: usize) -> Result<Strin
             ),
         });
     }
+    if let Some(c) = value.chars().find(|&c| forbidden_in_text(c)) {
+        return Err(Error::InvalidOption {
+            option,
+            reason: format!(
+                "contains U+{:04X}, a code point generated YAML, JSON or TOML files cannot hold; remove it",
+                c as u32
+            ),
+        });
+    }
     if value.chars().count() > max {
         return Err(Error::InvalidOption {
             option,
@@ -228,6 +241,14 @@ pub fn check_text(option: &'static str, value: &str, max: usize) -> Result<Strin
         });
     }
     Ok(value.to_string())
+}
+
+/// See [`check_text`].
+pub fn forbidden_in_text(c: char) -> bool {
+    let n = c as u32;
+    (0xFDD0..=0xFDEF).contains(&n)
+        || n & 0xFFFE == 0xFFFE
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
 pub fn check_author(value: &str) -> Result<String> {

@@ -117,6 +117,12 @@ pub fn resolve<'r>(
         Some(text) => answers::check_author(text)?,
         None => default_author(&name),
     };
+    if let Some(year) = given.year.filter(|y| !(1970..=9999).contains(y)) {
+        return Err(crate::error::Error::InvalidOption {
+            option: "year",
+            reason: format!("is {year}; a copyright year is between 1970 and 9999"),
+        });
+    }
     let student = match given.student.as_deref() {
         Some(text) => answers::check_text("student", text, MAX_STUDENT_LEN)?,
         None => String::new(),
