@@ -118,3 +118,21 @@ fn out_of_range_years_are_refused() {
         ])
         .run();
 }
+
+#[test]
+fn roster_rows_starting_with_a_hash_are_reported_not_dropped() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "roster.csv",
+        "name,email\nAda Lovelace,ada@example.org\n#Grace Hopper,grace@example.org\n# a note\n",
+    );
+    sandbox
+        .run(["batch", "roster.csv", "--out", "out"])
+        .code(2)
+        .stderr_has("line 3")
+        .stderr_has("starts with `#`")
+        .run();
+    let text = std::fs::read_to_string(sandbox.work().join("out/batch-report.json")).unwrap();
+    assert!(text.contains("#Grace Hopper"), "{text}");
+    assert!(!text.contains("a note"), "{text}");
+}

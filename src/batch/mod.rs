@@ -199,6 +199,12 @@ fn plan_row(
         .get("name")
         .cloned()
         .ok_or((None, "it has no name".to_string()))?;
+    if student.starts_with('#') {
+        return Err((
+            None,
+            "its name starts with `#`, so it may be a commented-out row; delete the line to drop the student, or remove the `#` to generate the repository".into(),
+        ));
+    }
     let student = settings::check_student(&student).map_err(|e| (None, e.to_string()))?;
     let mut context = json!(row.fields);
     context["row"] = json!(row.number);
