@@ -136,3 +136,22 @@ fn roster_rows_starting_with_a_hash_are_reported_not_dropped() {
     assert!(text.contains("#Grace Hopper"), "{text}");
     assert!(!text.contains("a note"), "{text}");
 }
+
+#[test]
+fn project_names_equal_to_a_pinned_dependency_are_refused() {
+    let sandbox = Sandbox::new();
+    for (stack, name) in [
+        ("python", "pyjwt"),
+        ("python", "pyyaml"),
+        ("typescript", "avvio"),
+    ] {
+        sandbox
+            .run(["new", name, "--yes", "--stack", stack, "--dry-run"])
+            .code(2)
+            .stderr_has("pins a dependency")
+            .run();
+    }
+    sandbox
+        .run(["new", "pyjwt-demo", "--yes", "--dry-run"])
+        .run();
+}
