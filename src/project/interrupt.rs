@@ -5,7 +5,7 @@
 //! file operation ([`super::failpoint::check`]) then fails with "interrupted", and the ordinary
 //! error paths do the cleaning: the staging folder is dropped, a `--force` merge is rolled back,
 //! a batch writes its report. With no write under way (e.g. at a prompt) the handler restores the
-//! terminal's cursor and exits at once: nothing is on disk yet. `ctrlc` does not say which signal
+//! terminal's cursor and exits at once: no staging folder exists then. `ctrlc` does not say which signal
 //! came, so both exit with 130.
 
 use std::io::{self, IsTerminal, Write};
@@ -26,7 +26,7 @@ pub fn install() {
         INTERRUPTED.store(true, Ordering::SeqCst);
         if WRITERS.load(Ordering::SeqCst) == 0 {
             restore_cursor();
-            eprintln!("folio: interrupted; nothing was written.");
+            eprintln!("folio: interrupted.");
             std::process::exit(i32::from(EXIT_CODE));
         }
     });
