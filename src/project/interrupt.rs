@@ -5,8 +5,8 @@
 //! file operation ([`super::failpoint::check`]) then fails with "interrupted", and the ordinary
 //! error paths do the cleaning: the staging folder is dropped, a `--force` merge is rolled back,
 //! a batch writes its report. With no write under way (e.g. at a prompt) the handler restores the
-//! terminal's cursor and exits at once: no staging folder exists then. `ctrlc` does not say which signal
-//! came, so both exit with 130.
+//! terminal's cursor and exits at once: no staging folder exists then. `ctrlc` does not say which
+//! signal came, so both exit with 130.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
