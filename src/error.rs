@@ -101,6 +101,12 @@ pub enum Error {
     #[error("{} already exists and is not a directory.", path.display())]
     TargetIsFile { path: PathBuf },
 
+    #[error("--force cannot merge into {}: {}; nothing was changed.", target.display(), conflicts.join("; "))]
+    ForceConflicts {
+        target: PathBuf,
+        conflicts: Vec<String>,
+    },
+
     #[error("could not {action} {}: {source}.", path.display())]
     Io {
         action: &'static str,
@@ -227,6 +233,10 @@ impl Error {
             Error::TargetIsFile { .. } => {
                 Some("pick another name or --output folder.".into())
             }
+            Error::ForceConflicts { .. } => Some(
+                "move or rename the paths listed (folio never writes through a symbolic link or replaces a folder), or pick another name or --output folder."
+                    .into(),
+            ),
             Error::Io { .. } => Some(
                 "check that the folder exists and that you may write to it, then run the command again."
                     .into(),

@@ -32,6 +32,7 @@ pub use version::VERSION;
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     git::set_global_options();
+    project::interrupt::install();
     let ctx = Context::from_env(cli.color)?;
     match cli.command {
         Command::New(args) => commands::new::run(args, &ctx),

@@ -165,9 +165,11 @@ pub struct AnswersFile {
 impl AnswersFile {
     /// Reads and parses an answers file, with a message that points at the broken line.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::AnswersRead {
-            path: path.to_path_buf(),
-            source,
+        let text = read_capped(path, ANSWERS_MAX_BYTES, "an answers file").map_err(|source| {
+            Error::AnswersRead {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         Self::parse(&text, path)
     }
@@ -176,7 +178,7 @@ impl AnswersFile {
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
         toml::from_str(text).map_err(|e| Error::AnswersInvalid {
             path: path.to_path_buf(),
-            message: e.to_string().trim_end().replace('\n', " "),
+            message: one_line(&e.to_string(), ERROR_ECHO_MAX),
         })
     }
 }
@@ -207,7 +209,11 @@ impl Answers {
     }
 }
 
-/// Checks a free-text answer: one line of printable text, not too long.
+/// Checks a free-text answer: one line of printable text, not too long. It goes into YAML,
+/// JSON, TOML, Markdown and source files, so code points one of them forbids or reads as a line
+/// break are refused: controls, Unicode non-characters (U+FDD0..U+FDEF and U+nFFFE/U+nFFFF,
+/// which YAML forbids), the line and paragraph separators (line breaks to YAML 1.1 readers such as
+/// PyYAML) and the byte-order mark.
 pub fn check_text(option: &'static str, value: &str, max: usize) -> Result<String> {
     let value = value.trim();
     if let Some(c) = value.chars().find(|c| c.is_control()) {
@@ -219,6 +225,15 @@ pub fn check_text(option: &'static str, value: &str, max: usize) -> Result<Strin
             ),
         });
     }
+    if let Some(c) = value.chars().find(|&c| forbidden_in_text(c)) {
+        return Err(Error::InvalidOption {
+            option,
+            reason: format!(
+                "contains U+{:04X}, a code point generated YAML, JSON or TOML files cannot hold; remove it",
+                c as u32
+            ),
+        });
+    }
     if value.chars().count() > max {
         return Err(Error::InvalidOption {
             option,
@@ -226,6 +241,14 @@ pub fn check_text(option: &'static str, value: &str, max: usize) -> Result<Strin
         });
     }
     Ok(value.to_string())
+}
+
+/// See [`check_text`].
+pub fn forbidden_in_text(c: char) -> bool {
+    let n = c as u32;
+    (0xFDD0..=0xFDEF).contains(&n)
+        || n & 0xFFFE == 0xFFFE
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
 pub fn check_author(value: &str) -> Result<String> {
@@ -261,6 +284,31 @@ fn year_of_unix_day(days: i64) -> u16 {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     year as u16
+}
+
+/// The largest answers file folio reads: a real one is a few hundred bytes.
+pub const ANSWERS_MAX_BYTES: u64 = 1 << 20;
+/// How much of a parser's message (which quotes the input) an error echoes.
+pub const ERROR_ECHO_MAX: usize = 400;
+
+/// Reads `path` as UTF-8 text, but never more than `max` bytes: the size is not trusted from
+/// `stat` (a device such as /dev/zero or a pipe has none), the read itself stops at the cap.
+pub fn read_capped(path: &Path, max: u64, what: &str) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} KiB, the most folio reads for {what}",
+                max / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
 /// `text` as one line of at most `max` characters, for echoing input inside an error: control

@@ -67,7 +67,7 @@ pub struct Job {
 /// A row, planned: a job, or the reason it cannot be one.
 pub enum Planned {
     Job(Box<Job>),
-    Invalid(RowResult),
+    Invalid(Box<RowResult>),
 }
 
 const NAME_PATTERN: &str = "name";
@@ -86,15 +86,63 @@ pub fn pattern_engine(settings: &BatchSettings) -> Result<Handlebars<'static>> {
     ];
     for (option, key, pattern) in patterns {
         if let Some(pattern) = pattern {
+            let refused = |message: String| Error::InvalidPattern {
+                option,
+                pattern: crate::answers::one_line(pattern, 120),
+                message: crate::answers::one_line(&message, crate::answers::ERROR_ECHO_MAX),
+            };
+            check_pattern_size(pattern).map_err(refused)?;
             hb.register_template_string(key, pattern)
-                .map_err(|e| Error::InvalidPattern {
-                    option,
-                    pattern: pattern.clone(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| refused(e.to_string()))?;
         }
     }
     Ok(hb)
+}
+
+/// The longest pattern and the deepest nesting of blocks and sub-expressions a pattern may have:
+/// the Handlebars parser recurses per level, so a hostile pattern must not reach it unbounded.
+const PATTERN_MAX_CHARS: usize = 1024;
+const PATTERN_MAX_DEPTH: usize = 16;
+
+fn check_pattern_size(pattern: &str) -> std::result::Result<(), String> {
+    if pattern.chars().count() > PATTERN_MAX_CHARS {
+        return Err(format!(
+            "it is longer than {PATTERN_MAX_CHARS} characters, the most folio accepts"
+        ));
+    }
+    let (mut blocks, mut parens, mut deepest) = (0usize, 0usize, 0usize);
+    let bytes = pattern.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).copied();
+        match (b, next) {
+            (b'{', Some(b'#' | b'^')) => blocks += 1,
+            (b'{', Some(b'/')) => blocks = blocks.saturating_sub(1),
+            (b'(', _) => parens += 1,
+            (b')', _) => parens = parens.saturating_sub(1),
+            _ => {}
+        }
+        deepest = deepest.max(blocks + parens);
+    }
+    if deepest > PATTERN_MAX_DEPTH {
+        return Err(format!(
+            "it nests blocks or sub-expressions {deepest} deep, more than the {PATTERN_MAX_DEPTH} folio accepts"
+        ));
+    }
+    Ok(())
+}
+
+/// `--jobs` is clamped to this many threads per core.
+const MAX_JOBS_PER_CORE: usize = 4;
+
+/// How many rows to generate at once. Generation is disk- and CPU-bound: more threads than rows,
+/// or than a few per core, only add load, so a hostile `--jobs 100000` starts a handful.
+pub fn job_threads(requested: Option<usize>, rows: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    requested
+        .filter(|n| *n > 0)
+        .unwrap_or(cores)
+        .min(MAX_JOBS_PER_CORE * cores)
+        .min(rows.max(1))
 }
 
 /// Turns every row into a job or a row error. Targets are checked for duplicates here.
@@ -108,20 +156,22 @@ pub fn plan(
     for row in &settings.rows {
         let item = match plan_row(settings, registry, patterns, row) {
             Ok(job) => match seen.get(&job.target) {
-                Some(first) => Planned::Invalid(RowResult::invalid(
+                Some(first) => Planned::Invalid(Box::new(RowResult::invalid(
                     row,
                     Some(job.answers.name.to_string()),
                     format!(
                         "it would write {}, like the row at {first}; make the names unique (e.g. add a column to --name-pattern)",
                         job.target.display()
                     ),
-                )),
+                ))),
                 None => {
                     seen.insert(job.target.clone(), row.location.clone());
                     Planned::Job(Box::new(job))
                 }
             },
-            Err((name, message)) => Planned::Invalid(RowResult::invalid(row, name, message)),
+            Err((name, message)) => {
+                Planned::Invalid(Box::new(RowResult::invalid(row, name, message)))
+            }
         };
         if settings.fail_fast {
             if let Planned::Invalid(result) = &item {
@@ -149,6 +199,12 @@ fn plan_row(
         .get("name")
         .cloned()
         .ok_or((None, "it has no name".to_string()))?;
+    if student.starts_with('#') {
+        return Err((
+            None,
+            "its name starts with `#`, so it may be a commented-out row; delete the line to drop the student, or remove the `#` to generate the repository".into(),
+        ));
+    }
     let student = settings::check_student(&student).map_err(|e| (None, e.to_string()))?;
     let mut context = json!(row.fields);
     context["row"] = json!(row.number);
@@ -238,9 +294,6 @@ fn error_with_hint(e: &Error) -> String {
     }
 }
 
-/// Set by Ctrl-C: no new repository is started after it, the ones in flight finish.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
 /// Generates every job, `jobs` at a time, calling `done` as each finishes.
 pub fn execute(
     registry: &'static Registry,
@@ -253,7 +306,7 @@ pub fn execute(
     let run = || {
         jobs.par_iter()
             .map(|job| {
-                let stop = INTERRUPTED.load(Ordering::SeqCst)
+                let stop = crate::project::interrupt::interrupted()
                     || (settings.fail_fast && failed.load(Ordering::SeqCst));
                 let result = if stop {
                     RowResult::from_job(job, Status::NotStarted, None, None)
@@ -304,8 +357,40 @@ fn generate_one(registry: &'static Registry, job: &Job, settings: &BatchSettings
                 GitOutcome::Committed(oid) => (Status::Created, Some(oid)),
                 _ => (Status::Overwritten, None),
             };
-            RowResult::from_job(job, status, commit, None)
+            let mut result = RowResult::from_job(job, status, commit, None);
+            result.backup = generated.merged.backup;
+            result
         }
         Err(e) => RowResult::from_job(job, Status::Failed, None, Some(error_with_hint(&e))),
+    }
+}
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+
+    #[test]
+    fn jobs_are_clamped_to_the_rows_and_the_cores() {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        assert_eq!(job_threads(Some(100_000), 2), 2);
+        assert_eq!(
+            job_threads(Some(100_000), 1_000_000),
+            MAX_JOBS_PER_CORE * cores
+        );
+        assert_eq!(job_threads(Some(1), 50), 1);
+        assert_eq!(job_threads(None, 0), 1);
+    }
+
+    #[test]
+    fn deeply_nested_patterns_are_refused_before_parsing() {
+        let deep = format!("{}x{}", "{{#if a}}".repeat(5000), "{{/if}}".repeat(5000));
+        assert!(check_pattern_size(&deep).unwrap_err().contains("longer"));
+        let parens = format!(
+            "{{{{slug {}name{}}}}}",
+            "(lower ".repeat(40),
+            ")".repeat(40)
+        );
+        assert!(check_pattern_size(&parens).unwrap_err().contains("nests"));
+        assert!(check_pattern_size("{{#if cohort}}{{slug name}}-c{{cohort}}{{/if}}").is_ok());
     }
 }

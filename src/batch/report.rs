@@ -64,6 +64,9 @@ pub struct RowResult {
     pub commit: Option<String>,
     pub remote: Option<String>,
     pub error: Option<String>,
+    /// Where a `--force` rerun moved the student's files that the template replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<PathBuf>,
 }
 
 impl RowResult {
@@ -79,6 +82,7 @@ impl RowResult {
             commit: None,
             remote: None,
             error: Some(error),
+            backup: None,
         }
     }
 
@@ -99,6 +103,7 @@ impl RowResult {
             commit,
             remote: job.remote.clone(),
             error,
+            backup: None,
         }
     }
 
@@ -113,6 +118,12 @@ impl RowResult {
         if let Some(error) = &self.error {
             line.push_str(": ");
             line.push_str(error);
+        }
+        if let Some(backup) = &self.backup {
+            line.push_str(&format!(
+                ": replaced files of the student's moved into {}",
+                backup.display()
+            ));
         }
         line
     }

@@ -19,15 +19,21 @@ pub struct RosterRow {
     pub fields: BTreeMap<String, String>,
 }
 
+/// The largest roster folio reads (a cohort of thousands is well under a megabyte).
+pub const ROSTER_MAX_BYTES: u64 = 16 << 20;
+
 /// Reads a roster, choosing the format by extension (`.csv`, `.toml`, `.json`).
 pub fn read(path: &Path) -> Result<Vec<RosterRow>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::RosterRead {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::answers::read_capped(path, ROSTER_MAX_BYTES, "a roster").map_err(|source| {
+            Error::RosterRead {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let invalid = |message: String| Error::RosterInvalid {
         path: path.to_path_buf(),
-        message,
+        message: crate::answers::one_line(&message, crate::answers::ERROR_ECHO_MAX),
     };
     let extension = path
         .extension()
@@ -75,7 +81,31 @@ fn from_csv(text: &str) -> std::result::Result<Vec<RosterRow>, String> {
             fields,
         });
     }
+    rows.extend(commented_out_rows(text, &headers));
+    rows.sort_by_key(|r| r.number);
     Ok(rows)
+}
+
+/// `#` starts a comment line in a CSV roster, but a student whose name starts with `#` must not
+/// vanish: a comment line with as many fields as the header looks like a row, so it is kept as
+/// one (its name keeps the `#`, which the name check then reports with the line).
+fn commented_out_rows(text: &str, headers: &[String]) -> Vec<RosterRow> {
+    let header_commas = text.lines().next().map_or(0, |h| h.matches(',').count());
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, l)| l.trim_start().starts_with('#') && l.matches(',').count() == header_commas)
+        .map(|(i, l)| RosterRow {
+            location: format!("line {}", i + 1),
+            number: i + 1,
+            fields: headers
+                .iter()
+                .zip(l.split(','))
+                .map(|(h, v)| (h.clone(), v.trim().to_string()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+        })
+        .collect()
 }
 
 /// The editor line of the record that csv says starts at `byte`. csv's own line count skips blank

@@ -73,7 +73,7 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
         match item {
             Planned::Invalid(result) => {
                 ctx.printer.warn(&result.line());
-                results.push(result.clone());
+                results.push((**result).clone());
             }
             Planned::Job(job) => jobs.push(job),
         }
@@ -94,13 +94,9 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
         return finish(&Summary::of(&results), results.len(), None);
     }
 
-    let _ = ctrlc::set_handler(|| {
-        batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-    });
-    let threads = args
-        .jobs
-        .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    // A signal now lets running rows fail and clean up, and the report is still written.
+    let _deferred = crate::project::interrupt::defer();
+    let threads = batch::job_threads(args.jobs, jobs.len());
     let progress = progress_bar(jobs.len() as u64);
     let printer = Mutex::new(());
     let on_done = |result: &RowResult| {
@@ -127,7 +123,7 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
     let summary = Summary::of(&results);
     summarize(ctx, &summary);
     ctx.printer.note(&format!("Report: {}", report.display()));
-    if batch::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+    if crate::project::interrupt::interrupted() {
         return Err(Error::Interrupted);
     }
     finish(&summary, results.len(), Some(report))

@@ -10,7 +10,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::git;
 use crate::pack::{self, Pack, render::Prepared, vars::Values};
 use crate::project::generate::{self, GitOutcome, GitPolicy, Options};
-use crate::project::write;
+use crate::project::{merge, write};
 use crate::settings::{self, Given, Prompts};
 use crate::template::registry::{Registry, Stack, registry};
 
@@ -153,7 +153,10 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
     };
 
     if settings.dry_run {
-        write::check_target(target, settings.force)?;
+        if let Some(plan) = write::plan_merge(&tree, target, settings.force)? {
+            print_merge_plan(&plan, &shown.to_string(), ctx)?;
+            return Ok(ExitStatus::Success);
+        }
         ctx.printer.note(&format!(
             "Would create {shown} ({}, {}) with {} files ({} bytes); nothing was written:",
             stack_id,
@@ -176,6 +179,8 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
         identity: None,
         remote: None,
     };
+    // A signal from here on unwinds through the write, which cleans up after itself.
+    let _deferred = crate::project::interrupt::defer();
     let generated = match &settings.pack {
         Some(from) => generate::write_as(
             &tree,
@@ -202,6 +207,23 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
             generated.files
         ),
     );
+    for stale in &generated.cleaned {
+        ctx.printer.note(&format!(
+            "Removed {}, a staging folder left by an interrupted folio run.",
+            stale.display()
+        ));
+    }
+    if let Some(backup) = &generated.merged.backup {
+        let rel = backup.strip_prefix(&ctx.cwd).unwrap_or(backup).display();
+        ctx.printer.status(
+            "Backed up",
+            &format!(
+                "{} file(s) of yours that the template replaced, into {rel}: {}",
+                generated.merged.backed_up.len(),
+                list_paths(&generated.merged.backed_up)
+            ),
+        );
+    }
     match &generated.git {
         GitOutcome::Committed(oid) => ctx.printer.status(
             "Committed",
@@ -222,4 +244,34 @@ pub fn run(args: NewArgs, ctx: &Context) -> Result<ExitStatus> {
         commands.setup, commands.test, commands.run
     ));
     Ok(ExitStatus::Success)
+}
+
+/// `--force --dry-run` into a folder with files: what each template path would do.
+fn print_merge_plan(plan: &merge::Plan, shown: &str, ctx: &Context) -> Result<()> {
+    let replaced = plan.replaced().count();
+    ctx.printer.note(&format!(
+        "Would merge {} paths into {shown}; {replaced} file(s) of yours would be moved into a .folio-backup-<time> folder inside it; nothing was written:",
+        plan.steps.len()
+    ));
+    for (path, action) in &plan.steps {
+        let what = match action {
+            merge::Action::Create => "create ",
+            merge::Action::Replace => "replace",
+            merge::Action::Unchanged => "same   ",
+            merge::Action::Keep => "keep   ",
+        };
+        ctx.printer.out(&format!(
+            "{what} {}",
+            crate::answers::one_line(&path.display().to_string(), 200)
+        ))?;
+    }
+    Ok(())
+}
+
+fn list_paths(paths: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| crate::answers::one_line(&p.display().to_string(), 200))
+        .collect();
+    names.join(", ")
 }

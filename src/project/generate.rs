@@ -9,8 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::answers::Answers;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::git::{self, Identity};
+use crate::project::failpoint;
+use crate::project::merge::Merged;
 use crate::project::write;
 use crate::template::registry::{Registry, Stack};
 use crate::template::render;
@@ -54,6 +56,10 @@ pub enum GitOutcome {
 pub struct Generated {
     pub files: usize,
     pub git: GitOutcome,
+    /// What a `--force` merge did with the user's files (empty for a fresh target).
+    pub merged: Merged,
+    /// Stale staging folders of an earlier, killed run that were removed first.
+    pub cleaned: Vec<PathBuf>,
 }
 
 /// Renders `stack` with `answers`: the Tree `--dry-run` lists and [`write`] writes.
@@ -89,9 +95,12 @@ pub fn write_as(
 ) -> Result<Generated> {
     let staged = write::stage(tree, target, options.force)?;
     let plan = decide(options.git, target, staged.merges_into_existing());
-    let git = staged.publish(|dir| match plan {
+    let cleaned = staged.cleaned.clone();
+    let (git, merged) = staged.publish(|dir| match plan {
         Some(skipped) => Ok(skipped),
         None => {
+            // Git set-up runs in the staging folder, so its failure leaves the target as it was.
+            failpoint::check().map_err(|e| Error::io("create the git repository in", dir, e))?;
             let oid = git::init_and_commit(
                 dir,
                 tree,
@@ -105,6 +114,8 @@ pub fn write_as(
     Ok(Generated {
         files: tree.len(),
         git,
+        merged,
+        cleaned,
     })
 }
 

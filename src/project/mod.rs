@@ -5,5 +5,8 @@
 //! touches the target folder: the staging folder beside it, the `--force` merge, the `.env`
 //! secret and the final rename. It knows nothing of git.
 
+pub mod failpoint;
 pub mod generate;
+pub mod interrupt;
+pub mod merge;
 pub mod write;

@@ -3,9 +3,11 @@
 //! The tree is written into a hidden staging folder beside the target (same file system, so the
 //! final step is a rename), sealed there by the caller (`project::generate` makes it a git
 //! repository), and only then renamed into place. A failure at any step drops the staging folder
-//! and leaves the target as it was. With `--force` into an existing folder the staged files are
-//! moved in one by one, replacing only the template's own files: nothing else of the user's is
-//! touched. The `.env` secret is written here too, beside the tree, never into it.
+//! and leaves the target as it was. With `--force` into an existing folder the staging folder is
+//! sealed first too (so a git failure leaves the target untouched) and then merged in by
+//! [`super::merge`]: planned against what is there, refused on any conflict, user files that are
+//! replaced moved into a backup folder, rolled back on any error. The `.env` secret is written
+//! here too, beside the tree, never into it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,8 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use crate::error::{Error, Result};
+use crate::project::failpoint;
+use crate::project::merge::{self, Merged, Plan};
 use crate::tree::Tree;
 
 /// The file holding the development secrets; written beside the tree, never committed.
@@ -27,8 +31,12 @@ pub fn holds_files(target: &Path) -> bool {
 
 /// Whether `target` may be written, before any work is done.
 pub fn check_target(target: &Path, force: bool) -> Result<()> {
-    match fs::metadata(target) {
+    match fs::symlink_metadata(target) {
         Err(_) => Ok(()),
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::ForceConflicts {
+            target: target.to_path_buf(),
+            conflicts: vec![". is a symbolic link (folio never writes through one)".into()],
+        }),
         Ok(meta) if !meta.is_dir() => Err(Error::TargetIsFile {
             path: target.to_path_buf(),
         }),
@@ -39,17 +47,40 @@ pub fn check_target(target: &Path, force: bool) -> Result<()> {
     }
 }
 
+/// The `--force` merge `tree` would make into `target`, or `None` when the target is missing or
+/// empty (a plain rename then). Conflicts are an error listing them all; `--dry-run` shows the rest.
+pub fn plan_merge(tree: &Tree, target: &Path, force: bool) -> Result<Option<Plan>> {
+    check_target(target, force)?;
+    if !target.exists() || is_empty_dir(target)? {
+        return Ok(None);
+    }
+    let env = tree
+        .get(ENV_EXAMPLE_FILE)
+        .map(|_| (PathBuf::from(ENV_FILE), Some(&[][..])));
+    let plan = merge::plan(
+        target,
+        tree.iter()
+            .map(|(p, f)| (PathBuf::from(p), Some(f.contents.as_slice())))
+            .chain(env),
+    );
+    plan.refuse_conflicts(target)?;
+    Ok(Some(plan))
+}
+
 /// A tree written into its staging folder, not yet visible at the target.
 #[derive(Debug)]
 pub struct Staged {
     stage: TempDir,
     target: PathBuf,
     merge: bool,
+    /// Stale staging folders of an earlier, killed run that were removed.
+    pub cleaned: Vec<PathBuf>,
 }
 
 /// Writes `tree` and a fresh `.env` into a staging folder beside `target`; see the module comment.
 pub fn stage(tree: &Tree, target: &Path, force: bool) -> Result<Staged> {
-    check_target(target, force)?;
+    // Refuse a conflicting merge before any work; `publish` plans again from the staged files.
+    plan_merge(tree, target, force)?;
     let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -60,6 +91,7 @@ pub fn stage(tree: &Tree, target: &Path, force: bool) -> Result<Staged> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "project".into());
+    let cleaned = remove_stale_stages(parent);
     let stage = tempfile::Builder::new()
         .prefix(&format!(".{file_name}.folio-"))
         .tempdir_in(parent)
@@ -70,6 +102,7 @@ pub fn stage(tree: &Tree, target: &Path, force: bool) -> Result<Staged> {
         stage,
         target: target.to_path_buf(),
         merge,
+        cleaned,
     })
 }
 
@@ -82,23 +115,23 @@ impl Staged {
     /// Makes the files visible at the target. `seal` runs on the folder that holds them in their
     /// final form: the staging folder just before the rename, or the target itself after a merge
     /// (there is no rename then). When `seal` fails on a fresh target, nothing appears there.
-    pub fn publish<T>(self, seal: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    pub fn publish<T>(self, seal: impl FnOnce(&Path) -> Result<T>) -> Result<(T, Merged)> {
         let target = self.target;
-        if self.merge {
-            move_files_into(self.stage.path(), &target)?;
-            return seal(&target);
-        }
         let sealed = seal(self.stage.path())?;
+        if self.merge {
+            let merged = merge_staged(self.stage.path(), &target)?;
+            return Ok((sealed, merged));
+        }
         if target.exists() {
             fs::remove_dir(&target)
                 .map_err(|e| Error::io("replace the empty folder", &target, e))?;
         }
         let staged = self.stage.keep();
-        if let Err(e) = fs::rename(&staged, &target) {
+        if let Err(e) = failpoint::check().and_then(|()| fs::rename(&staged, &target)) {
             let _ = fs::remove_dir_all(&staged);
             return Err(Error::io("move the project into", &target, e));
         }
-        Ok(sealed)
+        Ok((sealed, Merged::default()))
     }
 }
 
@@ -107,9 +140,13 @@ pub fn write_tree(tree: &Tree, root: &Path) -> Result<()> {
     for (path, file) in tree.iter() {
         let dest = root.join(path);
         if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
+            failpoint::check()
+                .and_then(|()| fs::create_dir_all(dir))
+                .map_err(|e| Error::io("create the folder", dir, e))?;
         }
-        fs::write(&dest, &file.contents).map_err(|e| Error::io("write", &dest, e))?;
+        failpoint::check()
+            .and_then(|()| fs::write(&dest, &file.contents))
+            .map_err(|e| Error::io("write", &dest, e))?;
         if file.executable {
             set_mode(&dest, 0o755)?;
         }
@@ -135,41 +172,88 @@ fn write_env_file(tree: &Tree, root: &Path) -> Result<()> {
         env.push('\n');
     }
     let dest = root.join(ENV_FILE);
-    fs::write(&dest, env).map_err(|e| Error::io("write", &dest, e))?;
+    failpoint::check()
+        .and_then(|()| fs::write(&dest, env))
+        .map_err(|e| Error::io("write", &dest, e))?;
     set_mode(&dest, 0o600)
 }
 
-/// Moves staged files into an existing folder. An existing `.env` is kept: it holds the user's
-/// secrets, which the template does not own.
-fn move_files_into(stage: &Path, target: &Path) -> Result<()> {
-    for entry in walk(stage)? {
-        let rel = entry.strip_prefix(stage).expect("walk stays under stage");
-        let dest = target.join(rel);
-        if rel == Path::new(ENV_FILE) && dest.exists() {
-            continue;
-        }
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
-        }
-        if dest.is_dir() {
-            return Err(Error::TargetIsFile { path: dest });
-        }
-        fs::rename(&entry, &dest).map_err(|e| Error::io("move a file into", &dest, e))?;
+/// Plans the merge from what was really staged (the sealed `.git` moves as one folder) and
+/// applies it. An existing `.env` is kept: it holds the user's secrets.
+fn merge_staged(stage: &Path, target: &Path) -> Result<Merged> {
+    let mut entries = Vec::new();
+    for path in walk(stage, true)? {
+        let rel = path.strip_prefix(stage).expect("walk stays under stage");
+        let contents = if path.is_dir() {
+            None
+        } else {
+            Some(fs::read(&path).map_err(|e| Error::io("read", &path, e))?)
+        };
+        entries.push((rel.to_path_buf(), contents));
     }
-    Ok(())
+    let plan = merge::plan(
+        target,
+        entries.iter().map(|(p, c)| (p.clone(), c.as_deref())),
+    );
+    plan.refuse_conflicts(target)?;
+    merge::apply(&plan, stage, target)
 }
 
-fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+/// Every file under `dir`; at the top, with `git_whole`, a `.git` folder counts as one entry.
+fn walk(dir: &Path, git_whole: bool) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))? {
         let path = entry.map_err(|e| Error::io("read", dir, e))?.path();
-        if path.is_dir() {
-            files.extend(walk(&path)?);
+        if git_whole && path.file_name().is_some_and(|n| n == ".git") {
+            files.push(path);
+        } else if path.is_dir() {
+            files.extend(walk(&path, false)?);
         } else {
             files.push(path);
         }
     }
     Ok(files)
+}
+
+/// Removes the staging folders an earlier folio left in `parent` when it was killed: hidden,
+/// named `.NAME.folio-XXXXXX` as [`stage`] names them, and older than this process, so a run
+/// that is still going (it started later than the folder) is never robbed.
+fn remove_stale_stages(parent: &Path) -> Vec<PathBuf> {
+    let started = super::interrupt::started();
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !is_staging_name(&name) {
+            continue;
+        }
+        let Ok(meta) = fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        let old = meta.modified().is_ok_and(|m| m < started);
+        if meta.is_dir() && old && fs::remove_dir_all(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
+/// `.NAME.folio-XXXXXX`: the name [`stage`] gives its folder (tempfile adds six characters).
+fn is_staging_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.') else {
+        return false;
+    };
+    match rest.rsplit_once(".folio-") {
+        Some((project, suffix)) => {
+            !project.is_empty()
+                && suffix.len() == 6
+                && suffix.chars().all(|c| c.is_ascii_alphanumeric())
+        }
+        None => false,
+    }
 }
 
 fn is_empty_dir(path: &Path) -> Result<bool> {

@@ -87,6 +87,7 @@ pub fn resolve<'r>(
         None => registry.default_stack()?,
     };
     name.check_keywords(&stack.manifest.id, &stack.manifest.keywords)?;
+    check_not_a_dependency(&name, stack)?;
 
     let db = match given.db {
         Some(db) => db,
@@ -117,6 +118,12 @@ pub fn resolve<'r>(
         Some(text) => answers::check_author(text)?,
         None => default_author(&name),
     };
+    if let Some(year) = given.year.filter(|y| !(1970..=9999).contains(y)) {
+        return Err(Error::InvalidOption {
+            option: "year",
+            reason: format!("is {year}; a copyright year is between 1970 and 9999"),
+        });
+    }
     let student = match given.student.as_deref() {
         Some(text) => answers::check_text("student", text, MAX_STUDENT_LEN)?,
         None => String::new(),
@@ -146,4 +153,39 @@ fn default_author(name: &ProjectName) -> String {
     crate::git::configured_user_name()
         .filter(|n| answers::check_author(n).is_ok())
         .unwrap_or_else(|| format!("The {name} authors"))
+}
+
+/// A project named like one of its own pinned dependencies cannot install (pip and npm refuse a
+/// package that depends on its own name), so such a name is refused. The names come from the
+/// stack's lock files, so they follow the templates without a list to keep in step.
+fn check_not_a_dependency(name: &ProjectName, stack: &Stack) -> Result<()> {
+    let normal = |s: &str| s.to_ascii_lowercase().replace(['_', '.'], "-");
+    let wanted = normal(name.as_str());
+    let pinned = stack.files.iter().flat_map(|file| {
+        let text = String::from_utf8_lossy(&file.contents).into_owned();
+        let names: Vec<String> = if file.path.ends_with("requirements-lock.txt") {
+            text.lines()
+                .filter_map(|l| l.split_once("==").map(|(n, _)| n.trim().to_string()))
+                .collect()
+        } else if file.path.starts_with("package-lock.json") {
+            text.split("\"node_modules/")
+                .skip(1)
+                .filter_map(|rest| rest.split_once('"').map(|(n, _)| n.to_string()))
+                .filter(|n| !n.contains("/node_modules/"))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        names
+    });
+    if let Some(dep) = pinned.into_iter().find(|d| normal(d) == wanted) {
+        return Err(Error::InvalidName {
+            name: name.as_str().to_string(),
+            reason: format!(
+                "the {} stack pins a dependency called `{dep}`, and a project cannot depend on its own name; pick another name",
+                stack.manifest.id
+            ),
+        });
+    }
+    Ok(())
 }

@@ -1,0 +1,91 @@
+//! SIGINT and SIGTERM (and SIGHUP) while folio writes: unwind, clean up, exit 130.
+//!
+//! The handler runs on its own thread, so it must not delete folders a writer is still filling.
+//! While a write is under way (a [`Deferred`] guard is held) it only raises a flag; every guarded
+//! file operation ([`super::failpoint::check`]) then fails with "interrupted", and the ordinary
+//! error paths do the cleaning: the staging folder is dropped, a `--force` merge is rolled back,
+//! a batch writes its report. With no write under way (e.g. at a prompt) the handler restores the
+//! terminal's cursor and exits at once: no staging folder exists then. `ctrlc` does not say which
+//! signal came, so both exit with 130.
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static WRITERS: AtomicUsize = AtomicUsize::new(0);
+static STARTED: std::sync::OnceLock<SystemTime> = std::sync::OnceLock::new();
+
+/// The exit code after an interrupt (128 + SIGINT).
+pub const EXIT_CODE: u8 = 130;
+
+/// Installs the handler once, at start-up.
+pub fn install() {
+    started();
+    let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        if WRITERS.load(Ordering::SeqCst) == 0 {
+            restore_cursor();
+            eprintln!("folio: interrupted.");
+            std::process::exit(i32::from(EXIT_CODE));
+        }
+    });
+}
+
+/// When this process started (at the latest): staging folders older than it are stale.
+pub fn started() -> SystemTime {
+    *STARTED.get_or_init(SystemTime::now)
+}
+
+/// Whether a signal came.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Held while folio writes: the handler then leaves the cleaning to the writer.
+pub struct Deferred(());
+
+/// See [`Deferred`].
+pub fn defer() -> Deferred {
+    WRITERS.fetch_add(1, Ordering::SeqCst);
+    Deferred(())
+}
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        WRITERS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Fails when a signal came; with `FOLIO_TEST_SLOW_WRITES_MS` set (tests only), first waits so a
+/// test can deliver its signal in the middle of a write.
+pub(crate) fn check() -> io::Result<()> {
+    if let Some(ms) = test_delay() {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+    if interrupted() {
+        return Err(io::Error::new(
+            io::ErrorKind::Interrupted,
+            "interrupted by a signal",
+        ));
+    }
+    Ok(())
+}
+
+fn test_delay() -> Option<u64> {
+    static DELAY: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *DELAY.get_or_init(|| {
+        std::env::var("FOLIO_TEST_SLOW_WRITES_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    })
+}
+
+/// A prompt hides the cursor; a signal must not leave it hidden.
+pub fn restore_cursor() {
+    let mut err = io::stderr();
+    if err.is_terminal() {
+        let _ = err.write_all(b"\x1b[?25h");
+        let _ = err.flush();
+    }
+}
