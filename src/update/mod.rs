@@ -147,7 +147,7 @@ pub fn update(request: &Request<'_>, render: &Renderer<'_>) -> Result<Outcome> {
             Outcome::Available { from, to }
         }),
         _ if !template_changed => Ok(Outcome::UpToDate { version: from }),
-        Mode::DryRun => {
+        Mode::DryRun | Mode::Apply => {
             let render = merge::commit_render(
                 &handle,
                 &rendered.tree,
@@ -157,23 +157,14 @@ pub fn update(request: &Request<'_>, render: &Renderer<'_>) -> Result<Outcome> {
             )?;
             let files = merge::plan(&handle, base.commit, render)?;
             let env_missing = env_keys::missing(dir, &rendered.tree);
-            Ok(Outcome::Planned {
-                from,
-                to,
-                files,
-                env_missing,
-            })
-        }
-        Mode::Apply => {
-            let render = merge::commit_render(
-                &handle,
-                &rendered.tree,
-                base.commit,
-                &rendered.template,
-                &to,
-            )?;
-            let files = merge::plan(&handle, base.commit, render)?;
-            let env_missing = env_keys::missing(dir, &rendered.tree);
+            if request.mode == Mode::DryRun {
+                return Ok(Outcome::Planned {
+                    from,
+                    to,
+                    files,
+                    env_missing,
+                });
+            }
             let message = merge_message(&base, &rendered, request.sets);
             match merge::merge_render(&handle, render, &message)? {
                 MergeOutcome::Merged { commit } => Ok(Outcome::Updated {
