@@ -517,3 +517,78 @@ fn the_example_pack_lints_clean_and_renders_its_resource() {
     assert!(read(&dir, "openapi.yaml").contains("/api/v1/notes/{id}:"));
     assert!(read(&dir, "tests/test_notes.py").contains("another_users_note"));
 }
+
+/// A pack can be a complete stack of its own (a `[stack]` table instead of `extends`).
+#[test]
+fn a_pack_can_be_a_stack_of_its_own() {
+    let sandbox = Sandbox::new();
+    pack(
+        &sandbox,
+        "own",
+        r#"id = "own-stack"
+description = "A whole stack in a pack"
+version = "0.3.0"
+
+[stack]
+id = "own-stack"
+language = "text"
+summary = "Plain text files"
+databases = ["sqlite"]
+
+[stack.commands]
+setup = "true"
+test = "test -f README.md"
+run = "true"
+lint = "true"
+
+[[variables]]
+name = "shout"
+type = "bool"
+prompt = "Shout?"
+default = false
+"#,
+        &[
+            (
+                "files/README.md.hbs",
+                "# {{name}}{{#if pack.shout}}!{{/if}}\n",
+            ),
+            ("files/notes/{{snake name}}.txt", "plain\n"),
+        ],
+    );
+    let out = sandbox
+        .folio(&[
+            "new",
+            "my-notes",
+            "--template",
+            "own",
+            "--var",
+            "shout=yes",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = sandbox.work().join("my-notes");
+    assert_eq!(read(&dir, "README.md"), "# my-notes!\n");
+    assert_eq!(read(&dir, "notes/my_notes.txt"), "plain\n");
+    assert!(
+        !dir.join("Makefile").exists(),
+        "nothing of a built-in stack"
+    );
+    let provenance: toml::Table = read(&dir, ".folio.toml").parse().unwrap();
+    assert_eq!(provenance["stack"].as_str(), Some("own-stack"));
+    assert_eq!(provenance["vars"]["shout"].as_bool(), Some(true));
+    let lint = sandbox.folio(&["pack", "lint", "own"]).output().unwrap();
+    assert!(lint.status.success(), "{}{}", stdout(&lint), stderr(&lint));
+    assert!(
+        stderr(&lint).contains("6 combinations"),
+        "{}",
+        stderr(&lint)
+    );
+    let check = sandbox
+        .folio(&["update", "--check"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
