@@ -15,7 +15,7 @@ fn main() -> ExitCode {
                     "folio: interrupted: the staging folder was removed and a --force merge rolled back, so nothing was left half-written."
                 ),
             }
-            ExitCode::from(folio::project::interrupt::EXIT_CODE)
+            ExitCode::from(folio::project::interrupt::exit_code())
         }
         Err(err) => {
             folio::printer::print_error(&err);

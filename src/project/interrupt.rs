@@ -1,35 +1,49 @@
-//! SIGINT and SIGTERM (and SIGHUP) while folio writes: unwind, clean up, exit 130.
+//! SIGINT, SIGTERM and SIGHUP while folio writes: unwind, clean up, exit 128 + the signal.
 //!
 //! The handler runs on its own thread, so it must not delete folders a writer is still filling.
 //! While a write is under way (a [`Deferred`] guard is held) it only raises a flag; every guarded
 //! file operation ([`super::failpoint::check`]) then fails with "interrupted", and the ordinary
 //! error paths do the cleaning: the staging folder is dropped, a `--force` merge is rolled back,
 //! a batch writes its report. With no write under way (e.g. at a prompt) the handler restores the
-//! terminal's cursor and exits at once: no staging folder exists then. `ctrlc` does not say which
-//! signal came, so both exit with 130.
+//! terminal's cursor and exits at once: no staging folder exists then. The exit code says which
+//! signal came, as shells do: 130 for SIGINT (Ctrl-C), 143 for SIGTERM, 129 for SIGHUP.
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal that came (SIGINT until one does).
+static SIGNAL: AtomicI32 = AtomicI32::new(signal_hook::consts::SIGINT);
 static WRITERS: AtomicUsize = AtomicUsize::new(0);
 static STARTED: std::sync::OnceLock<SystemTime> = std::sync::OnceLock::new();
 
-/// The exit code after an interrupt (128 + SIGINT).
-pub const EXIT_CODE: u8 = 130;
+/// The exit code after an interrupt: 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM).
+pub fn exit_code() -> u8 {
+    u8::try_from(128 + SIGNAL.load(Ordering::SeqCst)).unwrap_or(130)
+}
 
-/// Installs the handler once, at start-up.
+/// Installs the handler once, at start-up: a thread that waits for the signals, so nothing
+/// but a flag is touched in the signal handler itself.
 pub fn install() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     started();
-    let _ = ctrlc::set_handler(|| {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-        if WRITERS.load(Ordering::SeqCst) == 0 {
-            restore_cursor();
-            eprintln!("folio: interrupted.");
-            std::process::exit(i32::from(EXIT_CODE));
-        }
-    });
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return; // no handler: the default action (exit) applies, as before folio installs one
+    };
+    let _ = std::thread::Builder::new()
+        .name("folio-signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                SIGNAL.store(signal, Ordering::SeqCst);
+                INTERRUPTED.store(true, Ordering::SeqCst);
+                if WRITERS.load(Ordering::SeqCst) == 0 {
+                    restore_cursor();
+                    eprintln!("folio: interrupted.");
+                    std::process::exit(i32::from(exit_code()));
+                }
+            }
+        });
 }
 
 /// When this process started (at the latest): staging folders older than it are stale.
