@@ -186,7 +186,17 @@ impl AnswersFile {
 impl Answers {
     /// The `.folio.toml` text recording where the project came from.
     pub fn provenance(&self, stack: &str) -> String {
-        let file = AnswersFile {
+        let body = toml::to_string(&self.record(stack)).expect("answers always serialize");
+        format!(
+            "# Written by folio: the template and answers this project was generated from.\n\
+             # `folio update` and `folio check` read it; keep it committed.\n{body}"
+        )
+    }
+
+    /// The answers as `.folio.toml` records them, for `stack` (a template pack adds its own
+    /// `[pack]` and `[vars]` to this).
+    pub fn record(&self, stack: &str) -> AnswersFile {
+        AnswersFile {
             folio_version: Some(crate::version::VERSION.to_string()),
             stack: Some(stack.to_string()),
             name: Some(self.name.to_string()),
@@ -200,12 +210,7 @@ impl Answers {
             pack: None,
             vars: None,
             check: None,
-        };
-        let body = toml::to_string(&file).expect("answers always serialize");
-        format!(
-            "# Written by folio: the template and answers this project was generated from.\n\
-             # `folio update` and `folio check` read it; keep it committed.\n{body}"
-        )
+        }
     }
 }
 

@@ -52,7 +52,7 @@ pub fn run(args: UpdateArgs, ctx: &Context) -> Result<ExitStatus> {
         let outcome = update::update(&request, &render)?;
         match args.format {
             UpdateFormat::Json => ctx.printer.out(&to_json(&outcome)?)?,
-            UpdateFormat::Text => print_outcome(ctx, &outcome, mode),
+            UpdateFormat::Text => print_outcome(ctx, &outcome),
         }
         return Ok(exit_for(outcome.needs_attention()));
     }
@@ -206,7 +206,7 @@ fn render_pack(
     })
 }
 
-fn print_outcome(ctx: &Context, outcome: &Outcome, mode: Mode) {
+fn print_outcome(ctx: &Context, outcome: &Outcome) {
     match outcome {
         Outcome::UpToDate { version } => ctx.printer.status(
             "Up to date",
@@ -279,7 +279,6 @@ fn print_outcome(ctx: &Context, outcome: &Outcome, mode: Mode) {
             print_env(ctx, env_missing);
         }
     }
-    let _ = mode;
 }
 
 fn print_notable(ctx: &Context, files: &[crate::git::merge::FileChange]) {

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::answers::{Answers, AnswersFile, PROVENANCE_FILE};
+use crate::answers::{Answers, PROVENANCE_FILE};
 use crate::error::{Error, Result};
 use crate::pack::load::Pack;
 use crate::pack::vars::{self, Values};
@@ -149,16 +149,7 @@ pub fn render(
 
 /// The `.folio.toml` of a project made from `pack`.
 pub fn provenance(pack: &Pack, stack: &Stack, answers: &Answers, values: &Values) -> String {
-    let mut file: AnswersFile = toml::from_str(
-        answers
-            .provenance(&stack.manifest.id)
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .as_str(),
-    )
-    .expect("folio's own provenance parses");
+    let mut file = answers.record(&stack.manifest.id);
     file.pack = Some(record(pack));
     file.vars = (!values.is_empty()).then(|| values.clone().into_iter().collect());
     let body = toml::to_string(&file).expect("answers always serialize");
