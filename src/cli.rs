@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::answers::{Ci, Db, License, Vcs};
+use crate::answers::{Ci, Db, Jobs, License, Vcs};
 use crate::check::format;
 
 /// Generate a small but complete back-end project for your portfolio.
@@ -80,6 +80,11 @@ pub struct NewArgs {
     /// The CI configuration to generate. [default: github]
     #[arg(long, value_enum)]
     pub ci: Option<Ci>,
+
+    /// Background jobs: `webhooks` (signed webhooks about task changes, delivered by a durable
+    /// worker) or `none` (a minimal starter without a worker). [default: webhooks]
+    #[arg(long, value_enum)]
+    pub jobs: Option<Jobs>,
 
     /// The author named in LICENSE and README (e.g. --author "Ada Lovelace").
     /// [default: git's user.name]
@@ -159,6 +164,11 @@ pub struct BatchArgs {
     /// The CI configuration of every repository. [default: github]
     #[arg(long, value_enum)]
     pub ci: Option<Ci>,
+
+    /// The background-jobs feature of every repository, as `folio new --jobs` (webhooks or
+    /// none; `--jobs` here is the number of repositories made at once). [default: webhooks]
+    #[arg(long, value_enum, value_name = "FEATURE")]
+    pub background_jobs: Option<Jobs>,
 
     /// The license of every repository. [default: mit]
     #[arg(long, value_enum)]

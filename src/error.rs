@@ -49,6 +49,13 @@ pub enum Error {
         supported: Vec<String>,
     },
 
+    #[error("the {stack} stack does not offer the background-jobs feature `{jobs}`.")]
+    UnsupportedJobs {
+        stack: String,
+        jobs: String,
+        supported: Vec<String>,
+    },
+
     #[error("{option} {reason}.")]
     InvalidOption {
         option: &'static str,
@@ -197,6 +204,9 @@ impl Error {
             Error::UnsupportedDatabase { supported, .. } => {
                 Some(format!("use --db with one of: {}.", supported.join(", ")))
             }
+            Error::UnsupportedJobs { supported, .. } => {
+                Some(format!("use --jobs with one of: {}.", supported.join(", ")))
+            }
             Error::InvalidOption { option, .. } => Some(format!(
                 "give {option} a single line of plain text, or leave it out for the default."
             )),
@@ -204,7 +214,7 @@ impl Error {
                 Some("check the path given to --answers.".into())
             }
             Error::AnswersInvalid { .. } => Some(
-                "an answers file is TOML with any of the keys stack, name, db, ci, author, description, license, year, e.g. `stack = \"go\"`; `folio list` shows the allowed values."
+                "an answers file is TOML with any of the keys stack, name, db, ci, jobs, author, description, license, year, e.g. `stack = \"go\"`; `folio list` shows the allowed values."
                     .into(),
             ),
             Error::RosterRead { .. } => Some("check the roster path.".into()),

@@ -19,6 +19,7 @@ fn answers(db: Db, ci: Ci) -> Answers {
         name: ProjectName::parse("todo-api").unwrap(),
         db,
         ci,
+        jobs: folio::answers::Jobs::None,
         author: "Ada".into(),
         description: "Says \"hi\" {{name}}".into(),
         license: License::Mit,

@@ -70,6 +70,25 @@ impl Ci {
     }
 }
 
+/// The background-jobs feature a project carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Jobs {
+    /// Signed webhooks about task changes, delivered by a durable background worker (default).
+    Webhooks,
+    /// No background jobs: a minimal starter without a worker.
+    None,
+}
+
+impl Jobs {
+    pub fn id(self) -> &'static str {
+        match self {
+            Jobs::Webhooks => "webhooks",
+            Jobs::None => "none",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 pub enum License {
     /// MIT (default): short and permissive.
@@ -118,6 +137,7 @@ pub struct Answers {
     pub name: ProjectName,
     pub db: Db,
     pub ci: Ci,
+    pub jobs: Jobs,
     pub author: String,
     pub description: String,
     pub license: License,
@@ -141,6 +161,8 @@ pub struct AnswersFile {
     pub db: Option<Db>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci: Option<Ci>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<Jobs>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -202,6 +224,7 @@ impl Answers {
             name: Some(self.name.to_string()),
             db: Some(self.db),
             ci: Some(self.ci),
+            jobs: Some(self.jobs),
             author: Some(self.author.clone()),
             description: Some(self.description.clone()),
             license: Some(self.license),
@@ -350,6 +373,7 @@ mod tests {
             name: ProjectName::parse("todo-api").unwrap(),
             db: Db::Postgres,
             ci: Ci::Gitlab,
+            jobs: Jobs::None,
             author: "Ada \"the\" Lovelace".into(),
             description: "A [todo] = API".into(),
             license: License::Apache2,
@@ -360,6 +384,7 @@ mod tests {
         let file: AnswersFile = toml::from_str(&text).unwrap();
         assert_eq!(file.stack.as_deref(), Some("go-nethttp"));
         assert_eq!(file.db, Some(Db::Postgres));
+        assert_eq!(file.jobs, Some(Jobs::None));
         assert_eq!(file.license, Some(License::Apache2));
         assert_eq!(file.author.as_deref(), Some("Ada \"the\" Lovelace"));
     }

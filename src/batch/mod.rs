@@ -18,7 +18,7 @@ use handlebars::Handlebars;
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::answers::{Answers, Ci, Db, License, ProjectName};
+use crate::answers::{Answers, Ci, Db, Jobs, License, ProjectName};
 use crate::error::{Error, Result};
 use crate::git::Identity;
 use crate::pack::{self, Pack, render::Prepared, vars::Values};
@@ -39,6 +39,7 @@ pub struct BatchSettings {
     pub stack: Option<String>,
     pub db: Option<Db>,
     pub ci: Ci,
+    pub jobs: Option<Jobs>,
     pub license: License,
     pub identity: Option<Identity>,
     pub year: u16,
@@ -236,6 +237,7 @@ fn plan_row(
         },
         db: settings.db,
         ci: Some(settings.ci),
+        jobs: settings.jobs,
         license: Some(settings.license),
         year: Some(settings.year),
         ..Given::default()

@@ -53,6 +53,7 @@ pub fn run(args: BatchArgs, ctx: &Context) -> Result<ExitStatus> {
         stack: args.stack,
         db: args.db,
         ci: args.ci.unwrap_or(Ci::Github),
+        jobs: args.background_jobs,
         license: args.license.unwrap_or(License::Mit),
         identity,
         year: answers::current_year(),

@@ -1,7 +1,7 @@
 //! `folio list`: the stacks, the options of `folio new`, and what every project holds.
 //!
 //! The JSON form is for scripts (the e2e harness reads each stack's commands from it), so its
-//! shape is stable: `folio_version`, `stacks[]` with id, language, aliases, summary, databases,
+//! shape is stable: `folio_version`, `stacks[]` with id, language, aliases, summary, databases, jobs,
 //! commands and requires, `options` and `checklist`.
 
 use serde::Serialize;
@@ -72,6 +72,8 @@ struct StackJson<'a> {
     aliases: &'a [String],
     summary: &'a str,
     databases: &'a [crate::answers::Db],
+    /// `--jobs` choices, the default first.
+    jobs: &'a [crate::answers::Jobs],
     commands: &'a Commands,
     requires: &'a [String],
 }
@@ -92,6 +94,7 @@ struct ChecklistJson<'a> {
 const OPTIONS: &[(&str, &[&str], &str)] = &[
     ("--db", &["sqlite", "postgres"], "sqlite"),
     ("--ci", &["github", "gitlab", "none"], "github"),
+    ("--jobs", &["webhooks", "none"], "webhooks"),
     ("--license", &["mit", "apache-2.0", "bsd-3-clause"], "mit"),
     ("--vcs", &["git", "none"], "git"),
 ];
@@ -115,6 +118,7 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
                         aliases: &s.manifest.aliases,
                         summary: &s.manifest.summary,
                         databases: &s.manifest.databases,
+                        jobs: &s.manifest.jobs,
                         commands: &s.manifest.commands,
                         requires: &s.manifest.requires.tools,
                     })
@@ -151,7 +155,7 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
                     m.aliases.join(", ")
                 };
                 out.push_str(&format!(
-                    "  {:<20} {}\n  {:<20} also: {}; databases: {}\n",
+                    "  {:<20} {}\n  {:<20} also: {}; databases: {}; jobs: {}\n",
                     m.id,
                     m.summary,
                     "",
@@ -160,7 +164,8 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
                         .iter()
                         .map(|d| d.id())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    m.jobs.iter().map(|j| j.id()).collect::<Vec<_>>().join(", ")
                 ));
             }
             out.push_str("\nOptions of folio new:\n");

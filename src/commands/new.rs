@@ -45,6 +45,7 @@ impl NewSettings {
             stack: args.stack,
             db: args.db,
             ci: args.ci,
+            jobs: args.jobs,
             license: args.license,
             author: args.author,
             description: args.description,

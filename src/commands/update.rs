@@ -147,7 +147,7 @@ fn render_embedded(registry: &Registry, file: &AnswersFile) -> Result<Rendered> 
             message: "it names no stack (add e.g. `stack = \"python-fastapi\"`)".into(),
         });
     }
-    let resolved = settings::resolve(registry, name, Given::from(file), Prompts::Never)?;
+    let resolved = settings::resolve(registry, name, recorded(file), Prompts::Never)?;
     let tree = render::render(registry, resolved.stack, &resolved.answers)?;
     Ok(Rendered {
         template: resolved.stack.manifest.id.clone(),
@@ -190,7 +190,7 @@ fn render_pack(
         path: answers::PROVENANCE_FILE.into(),
         message: "it records no project name (add `name = \"...\"`)".into(),
     })?)?;
-    let mut given = Given::from(file);
+    let mut given = recorded(file);
     given.stack = Some(prepared.stack().manifest.id.clone());
     let answers = match prepared.base {
         Some(_) => settings::resolve(registry, name, given, Prompts::Never)?.answers,
@@ -332,4 +332,13 @@ fn row_line(row: &RepoResult, ctx: &Context) -> String {
         }
         RepoStatus::Refused { error, .. } => format!("{shown}: refused: {error}"),
     }
+}
+
+/// The answers `.folio.toml` records. A project made before `--jobs` existed records no `jobs`
+/// and has no worker, so it stays without one (`--set jobs=webhooks` adds the feature) rather
+/// than an update growing it silently.
+fn recorded(file: &AnswersFile) -> Given {
+    let mut given = Given::from(file);
+    given.jobs.get_or_insert(crate::answers::Jobs::None);
+    given
 }

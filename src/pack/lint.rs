@@ -30,6 +30,7 @@ impl Combination {
         let mut parts = vec![
             format!("db={}", self.answers.db.id()),
             format!("ci={}", self.answers.ci.id()),
+            format!("jobs={}", self.answers.jobs.id()),
         ];
         parts.extend(self.values.iter().map(|(k, v)| format!("{k}={v}")));
         parts.join(" ")
@@ -64,23 +65,29 @@ pub fn combinations(pack: &Pack, prepared: &Prepared<'_>) -> (Vec<Combination>, 
     }
     let stack = prepared.stack();
     let mut all = Vec::new();
-    for db in &stack.manifest.databases {
-        for ci in [Ci::Github, Ci::Gitlab, Ci::None] {
-            for values in &value_sets {
-                all.push(Combination {
-                    answers: Answers {
-                        name: ProjectName::parse("lint-demo").expect("a valid name"),
-                        db: *db,
-                        ci,
-                        author: "Pack Lint".into(),
-                        description: "A project folio pack lint renders".into(),
-                        license: License::Mit,
-                        year: 2026,
-                        student: "Ada Lovelace".into(),
-                    },
-                    values: values.clone(),
-                });
-            }
+    let options = stack.manifest.databases.iter().flat_map(|db| {
+        stack
+            .manifest
+            .jobs
+            .iter()
+            .flat_map(move |jobs| [Ci::Github, Ci::Gitlab, Ci::None].map(|ci| (*db, *jobs, ci)))
+    });
+    for (db, jobs, ci) in options {
+        for values in &value_sets {
+            all.push(Combination {
+                answers: Answers {
+                    name: ProjectName::parse("lint-demo").expect("a valid name"),
+                    db,
+                    ci,
+                    jobs,
+                    author: "Pack Lint".into(),
+                    description: "A project folio pack lint renders".into(),
+                    license: License::Mit,
+                    year: 2026,
+                    student: "Ada Lovelace".into(),
+                },
+                values: values.clone(),
+            });
         }
     }
     let truncated = all.len() > MAX_COMBINATIONS;

@@ -8,7 +8,7 @@
 
 pub mod prompt;
 
-use crate::answers::{self, Answers, AnswersFile, Ci, Db, License, ProjectName};
+use crate::answers::{self, Answers, AnswersFile, Ci, Db, Jobs, License, ProjectName};
 use crate::error::{Error, Result};
 use crate::template::registry::{Registry, Stack};
 
@@ -21,6 +21,7 @@ pub struct Given {
     pub stack: Option<String>,
     pub db: Option<Db>,
     pub ci: Option<Ci>,
+    pub jobs: Option<Jobs>,
     pub license: Option<License>,
     pub author: Option<String>,
     pub description: Option<String>,
@@ -35,6 +36,7 @@ impl Given {
             stack: self.stack.or(lower.stack),
             db: self.db.or(lower.db),
             ci: self.ci.or(lower.ci),
+            jobs: self.jobs.or(lower.jobs),
             license: self.license.or(lower.license),
             author: self.author.or(lower.author),
             description: self.description.or(lower.description),
@@ -50,6 +52,7 @@ impl From<&AnswersFile> for Given {
             stack: file.stack.clone(),
             db: file.db,
             ci: file.ci,
+            jobs: file.jobs,
             license: file.license,
             author: file.author.clone(),
             description: file.description.clone(),
@@ -106,6 +109,23 @@ pub fn resolve<'r>(
                 .collect(),
         });
     }
+    let jobs = match given.jobs {
+        Some(jobs) => jobs,
+        None if ask && stack.manifest.jobs.len() > 1 => prompt::jobs(stack)?,
+        None => stack.default_jobs(),
+    };
+    if !stack.manifest.jobs.contains(&jobs) {
+        return Err(Error::UnsupportedJobs {
+            stack: stack.manifest.id.clone(),
+            jobs: jobs.id().into(),
+            supported: stack
+                .manifest
+                .jobs
+                .iter()
+                .map(|j| j.id().to_string())
+                .collect(),
+        });
+    }
     let description = match given.description.as_deref() {
         Some(text) => answers::check_description(text)?,
         None if ask => answers::check_description(&prompt::text(
@@ -133,6 +153,7 @@ pub fn resolve<'r>(
         answers: Answers {
             db,
             ci: given.ci.unwrap_or(Ci::Github),
+            jobs,
             license: given.license.unwrap_or(License::Mit),
             year: given.year.unwrap_or_else(answers::current_year),
             author,

@@ -1,7 +1,7 @@
 //! The questions `folio new` asks in a terminal. Only the resolver in [`crate::settings`] calls
 //! them, and only when a person is there (`Context::interactive`) and `--yes` was not given.
 
-use crate::answers::Db;
+use crate::answers::{Db, Jobs};
 use crate::error::{Error, Result};
 use crate::template::registry::{Registry, Stack};
 
@@ -38,6 +38,26 @@ pub fn db(stack: &Stack) -> Result<Db> {
         .interact()
         .map_err(|e| Error::Prompt(e.to_string()))?;
     Ok(stack.manifest.databases[chosen])
+}
+
+/// Which background-jobs feature, the stack's default first.
+pub fn jobs(stack: &Stack) -> Result<Jobs> {
+    let items: Vec<&str> = stack
+        .manifest
+        .jobs
+        .iter()
+        .map(|j| match j {
+            Jobs::Webhooks => "webhooks  signed webhooks delivered by a background worker",
+            Jobs::None => "none      no background jobs (a minimal starter)",
+        })
+        .collect();
+    let chosen = dialoguer::Select::new()
+        .with_prompt("Background jobs?")
+        .items(&items)
+        .default(0)
+        .interact()
+        .map_err(|e| Error::Prompt(e.to_string()))?;
+    Ok(stack.manifest.jobs[chosen])
 }
 
 /// One line of free text, `default` when the person just presses Enter.

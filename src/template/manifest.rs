@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answers::Db;
+use crate::answers::{Db, Jobs};
 
 /// A stack's manifest: who it is, what it supports, how its generated project is driven.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -27,6 +27,10 @@ pub struct Manifest {
     /// Databases the stack supports, the first being the default. serde refuses a name folio
     /// does not know, so a typo is a broken manifest rather than a runtime surprise.
     pub databases: Vec<Db>,
+    /// Background-jobs features the stack offers (`--jobs`), the first being the default; a
+    /// manifest without the key offers none (`["none"]`).
+    #[serde(default = "no_jobs")]
+    pub jobs: Vec<Jobs>,
     /// Identifiers a project name must not turn into (keywords, shadowed imports).
     #[serde(default)]
     pub keywords: Vec<String>,
@@ -46,6 +50,10 @@ pub struct Manifest {
     /// How `folio update` treats the files (every file is `managed`, i.e. merged, by default).
     #[serde(default)]
     pub update: UpdatePolicy,
+}
+
+fn no_jobs() -> Vec<Jobs> {
+    vec![Jobs::None]
 }
 
 /// `[update]`: per-file update policy.

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 
-use crate::answers::Db;
+use crate::answers::{Db, Jobs};
 use crate::error::{Error, Result};
 use crate::template::manifest::{Manifest, SharedManifest};
 use crate::template::render::Parsed;
@@ -281,6 +281,12 @@ impl Registry {
             if manifest.databases.is_empty() {
                 return Err(Broken::new(folder, "it lists no databases"));
             }
+            if manifest.jobs.is_empty() {
+                return Err(Broken::new(
+                    folder,
+                    "its `jobs` list is empty (leave it out for none)",
+                ));
+            }
             for rule in &manifest.files {
                 check_inside(&folder, "[[files]] path", &rule.path)?;
             }
@@ -368,6 +374,11 @@ impl Stack {
 
     pub fn supports(&self, db: Db) -> bool {
         self.manifest.databases.contains(&db)
+    }
+
+    /// The jobs feature a project gets when none is chosen: the first the manifest lists.
+    pub fn default_jobs(&self) -> Jobs {
+        self.manifest.jobs.first().copied().unwrap_or(Jobs::None)
     }
 }
 

@@ -48,6 +48,8 @@ pub struct RenderContext<'a> {
     ci: &'a str,
     ci_github: bool,
     ci_gitlab: bool,
+    jobs: &'a str,
+    webhooks: bool,
     folio_version: &'a str,
     student: &'a str,
     vars: &'a BTreeMap<String, String>,
@@ -76,6 +78,8 @@ impl<'a> RenderContext<'a> {
             ci: answers.ci.id(),
             ci_github: answers.ci.id() == "github",
             ci_gitlab: answers.ci.id() == "gitlab",
+            jobs: answers.jobs.id(),
+            webhooks: answers.jobs == crate::answers::Jobs::Webhooks,
             folio_version: VERSION,
             student: &answers.student,
             vars: &stack.manifest.vars,
@@ -90,6 +94,7 @@ impl<'a> RenderContext<'a> {
             "postgres" => Some(self.postgres),
             "ci_github" => Some(self.ci_github),
             "ci_gitlab" => Some(self.ci_gitlab),
+            "webhooks" => Some(self.webhooks),
             _ => None,
         }
     }
@@ -423,7 +428,7 @@ fn included(
         let (var, negated) = rule.condition();
         let value = context.flag(var).ok_or_else(|| {
             format!(
-                "the condition `{}` for `{}` names no boolean (use sqlite, postgres, ci_github or ci_gitlab)",
+                "the condition `{}` for `{}` names no boolean (use sqlite, postgres, ci_github, ci_gitlab or webhooks)",
                 rule.when, rule.path
             )
         })?;
@@ -491,7 +496,7 @@ mod tests {
     /// Calls `check` with every stack and every database, CI and licence choice, and answers
     /// full of characters that could break a generated file or look like template syntax.
     fn for_every_option(mut check: impl FnMut(&'static Registry, &Stack, &Answers)) {
-        use crate::answers::{Ci, Db, License};
+        use crate::answers::{Ci, Db, Jobs, License};
         let registry = crate::template::registry::registry().unwrap();
         let licenses = [License::Mit, License::Apache2, License::Bsd3Clause];
         for stack in &registry.stacks {
@@ -501,6 +506,8 @@ mod tests {
                         name: crate::answers::ProjectName::parse("Demo_App-2").unwrap(),
                         db,
                         ci,
+                        // Both features, across the CI choices (not their full product).
+                        jobs: if c == 1 { Jobs::None } else { Jobs::Webhooks },
                         author: "A \"quoted\" {{x}} \\ author".into(),
                         description: "Has {{braces}}, {{#if}} 'quotes' and: colons".into(),
                         license: licenses[(d + c) % licenses.len()],
@@ -600,6 +607,7 @@ mod tests {
             "{{> readme_student}} ",
             "{{! a standalone comment }} ",
             "{{#if postgres}}\n{{#if sqlite}}{{else}}{{{/if}}\n{{/if}}\n",
+            "{{#if sqlite}}\n{{else}}\n{{#if sqlite}}\n{{else}}\n{{#if sqlite}}{{/if}}{{/if}}{{#unless sqlite}}{{else}}\\{{/unless}}\n{{/if}}\n{{/if}}",
         ] {
             let mut fast = String::new();
             let fast = renderer
@@ -651,6 +659,7 @@ mod tests {
             name: crate::answers::ProjectName::parse("demo").unwrap(),
             db: crate::answers::Db::Sqlite,
             ci: crate::answers::Ci::Github,
+            jobs: crate::answers::Jobs::Webhooks,
             author: "Ada".into(),
             description: "A demo".into(),
             license: crate::answers::License::Mit,

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use clap::ValueEnum;
 
-use crate::answers::{self, AnswersFile, Ci, Db, License};
+use crate::answers::{self, AnswersFile, Ci, Db, Jobs, License};
 use crate::error::{Error, Result};
 
 /// The answers `--set` may change.
@@ -79,6 +79,13 @@ impl Assignment {
             "ci" => {
                 file.ci = Some(Ci::from_str(value, true).map_err(|_| {
                     invalid(format!("ci=`{value}` is not a CI choice (use github, gitlab or none)"))
+                })?)
+            }
+            "jobs" => {
+                file.jobs = Some(Jobs::from_str(value, true).map_err(|_| {
+                    invalid(format!(
+                        "jobs=`{value}` is not a background-jobs choice (use webhooks or none)"
+                    ))
                 })?)
             }
             "license" => {

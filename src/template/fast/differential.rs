@@ -43,7 +43,14 @@ const DECLINED: &[&str] = &[
     "{{#if sqlite}}",
 ];
 
-const CONDITIONS: &[&str] = &["sqlite", "postgres", "student", "ci_gitlab", "description"];
+const CONDITIONS: &[&str] = &[
+    "sqlite",
+    "postgres",
+    "student",
+    "ci_gitlab",
+    "webhooks",
+    "description",
+];
 const TEXT: &[&str] = &[
     "a", "b c", " ", "\t", "x: y", "{", "}", "é", "\\", "{ {", "} }",
 ];
@@ -165,6 +172,7 @@ fn answers(db: Db, student: &str) -> Answers {
         name: ProjectName::parse("Demo_App-2").unwrap(),
         db,
         ci: Ci::Gitlab,
+        jobs: crate::answers::Jobs::Webhooks,
         author: "A \"quoted\" {{x}} \\ author".into(),
         description: "Has {{braces}}, 'quotes' and: colons".into(),
         license: License::Mit,

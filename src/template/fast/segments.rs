@@ -265,7 +265,7 @@ fn conditional<'a>(
         .trim_matches(['#', ' ']);
     let closing = format!("/{keyword}");
     let mut scanner = Scanner {
-        depth: 1,
+        blocks: vec![keyword],
         ..Scanner::default()
     };
     let mut tags = vec![open];
@@ -275,7 +275,7 @@ fn conditional<'a>(
         if scanner.open_until.is_none() && find(line, "{{").is_none() {
             continue;
         }
-        let at_top = scanner.depth == 1 && scanner.open_until.is_none();
+        let at_top = scanner.blocks.len() == 1 && scanner.open_until.is_none();
         let tag = standalone_tag(line).filter(|_| at_top);
         match tag {
             Some(t) if t == "else" || t.starts_with("else ") || t == "^" => {
@@ -293,7 +293,7 @@ fn conditional<'a>(
                     return None;
                 }
                 scanner.scan(line).ok()?;
-                if scanner.depth == 0 {
+                if scanner.blocks.is_empty() {
                     // Closed on a line shared with other text.
                     return None;
                 }
@@ -303,25 +303,38 @@ fn conditional<'a>(
     None
 }
 
-/// Tracks block depth, and comments or tags left open at a line's end, across lines.
+/// Tracks the blocks open, and comments or tags left open at a line's end, across lines.
 #[derive(Debug, Default)]
-struct Scanner {
-    depth: usize,
+struct Scanner<'a> {
+    /// The helper names of the blocks open, outermost first: a close must name the innermost
+    /// (Handlebars refuses `{{#unless}}...{{/if}}`, even in a branch the fast path would skip;
+    /// found by the property test in `differential`).
+    blocks: Vec<&'a str>,
     /// Whether a tag seen so far includes a partial (`{{> name}}` or `{{#> name}}`).
     saw_partial: bool,
     /// The closing text being looked for when a tag or comment spans lines.
     open_until: Option<&'static str>,
 }
 
+/// The helper (or partial-block) name a block tag's inside starts with: `if` of `if a}}`.
+fn block_name(after_sigil: &str) -> &str {
+    let text = after_sigil.trim_start();
+    let text = text.strip_prefix('>').map(str::trim_start).unwrap_or(text);
+    let end = text
+        .find(|c: char| c.is_whitespace() || c == '}' || c == '~')
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
 /// The source cannot be cut safely (a block closes more than it opened).
 struct Unbalanced;
 
-impl Scanner {
+impl<'a> Scanner<'a> {
     fn inside(&self) -> bool {
-        self.depth > 0 || self.open_until.is_some()
+        !self.blocks.is_empty() || self.open_until.is_some()
     }
 
-    fn scan(&mut self, line: &str) -> Result<(), Unbalanced> {
+    fn scan(&mut self, line: &'a str) -> Result<(), Unbalanced> {
         let mut rest = line;
         loop {
             if let Some(close) = self.open_until {
@@ -352,10 +365,14 @@ impl Scanner {
             let inner = tag.trim_start();
             self.saw_partial |= inner.starts_with('>') || inner.starts_with("#>");
             match inner.as_bytes().first() {
-                Some(b'#') => self.depth += 1,
+                Some(b'#') => self.blocks.push(block_name(&inner[1..])),
                 // `{{^}}` is `{{else}}`; `{{^name}}` opens an inverse block.
-                Some(b'^') if !inner[1..].trim_start().starts_with("}}") => self.depth += 1,
-                Some(b'/') => self.depth = self.depth.checked_sub(1).ok_or(Unbalanced)?,
+                Some(b'^') if !inner[1..].trim_start().starts_with("}}") => {
+                    self.blocks.push(block_name(&inner[1..]))
+                }
+                Some(b'/') if self.blocks.pop() != Some(block_name(&inner[1..])) => {
+                    return Err(Unbalanced);
+                }
                 _ => {}
             }
             self.open_until = Some(close);
