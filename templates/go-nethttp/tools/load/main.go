@@ -1,5 +1,5 @@
 // Command load puts a short, realistic load on a running server: each
-// worker registers its own user, then loops create, list, get, complete and
+// client registers its own user, then loops create, list, get, complete and
 // delete until the time is up. It prints requests per second, latency
 // percentiles and the status codes seen; it exits 1 if any answer was a 5xx
 // or a transport error.
