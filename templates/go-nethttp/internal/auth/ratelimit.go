@@ -21,8 +21,8 @@ import (
 // Memory is bounded whatever keys callers send: keys are kept in least
 // recently used order, the ones whose newest event has left the window are
 // dropped as new events come in, and at MaxKeys the least recently used key
-// is evicted. It lives in memory: fine for one instance; several replicas
-// would share a store such as Redis instead.
+// is evicted. It lives in memory: fine for one process (SQLite); with
+// PostgreSQL the replicas share SharedLimiter instead.
 type Limiter struct {
 	Max     int
 	Window  time.Duration
@@ -44,6 +44,7 @@ type window struct {
 type Reservation struct {
 	key string
 	at  time.Time
+	id  int64 // SharedLimiter's row
 }
 
 // NewLimiter allows max events per key per window and remembers at most

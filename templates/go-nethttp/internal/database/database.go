@@ -126,6 +126,10 @@ func sqliteDSN(raw string) (string, error) {
 		params.Add("_pragma", "journal_mode(WAL)")
 	}
 	params.Set("_time_format", "sqlite")
+	// BEGIN IMMEDIATE: a transaction that reads before it writes (an update,
+	// a claim) takes the write lock at once and waits busy_timeout for it,
+	// instead of failing with SQLITE_BUSY when it later tries to write.
+	params.Set("_txlock", "immediate")
 	return "file:" + path + "?" + params.Encode(), nil
 }
 

@@ -52,6 +52,10 @@ func (m *HTTP) Observe(method, route string, status int, elapsed time.Duration) 
 	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 }
 
+// Registerer lets other parts of the service add their own metrics to the
+// registry this handler serves.
+func (m *HTTP) Registerer() prometheus.Registerer { return m.registry }
+
 // Handler serves the registry in the Prometheus text format.
 func (m *HTTP) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
