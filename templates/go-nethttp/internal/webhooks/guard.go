@@ -62,6 +62,7 @@ type RefusedError struct {
 	Addr netip.Addr
 }
 
+// Error says which address was refused, for the delivery's last_error.
 func (e *RefusedError) Error() string {
 	return fmt.Sprintf("refused address %s (for host %s): loopback, private, link-local or metadata addresses are not delivered to", e.Addr, e.Host)
 }
