@@ -26,8 +26,8 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 pub fn handle() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
-            // Every `*_duration_seconds` histogram (requests, and webhook deliveries where the
-            // project has them) gets real buckets; without them the exporter renders summaries.
+            // Every `*_duration_seconds` histogram gets these buckets; without buckets the
+            // exporter would render it as a summary.
             .set_buckets_for_metric(
                 Matcher::Suffix("_duration_seconds".to_owned()),
                 DURATION_BUCKETS,

@@ -50,13 +50,13 @@ pub fn decode_secret(secret: &str) -> Result<Vec<u8>, &'static str> {
 fn has_base64_shape(encoded: &str) -> bool {
     let bytes = encoded.as_bytes();
     let is_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/';
-    let body = bytes
+    let chars = bytes
         .strip_suffix(b"==")
-        .map(|rest| (rest, 2))
-        .or_else(|| bytes.strip_suffix(b"=").map(|rest| (rest, 1)));
-    let (chars, padding) = body.unwrap_or((bytes, 0));
-    let quads = bytes.len() / 4;
-    bytes.len() % 4 == 0 && (8..=22).contains(&quads) && padding <= 2 && chars.iter().all(is_char)
+        .or_else(|| bytes.strip_suffix(b"="))
+        .unwrap_or(bytes);
+    bytes.len().is_multiple_of(4)
+        && (8..=22).contains(&(bytes.len() / 4))
+        && chars.iter().all(is_char)
 }
 
 /// A fresh secret: 32 random bytes, padded base64.
@@ -103,11 +103,14 @@ mod tests {
         let key = decode_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         let body = br#"{"test": 2432232314}"#;
         let signature = sign(&key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, body);
-        assert_eq!(
-            signature,
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
-        );
-        assert!(verify(&key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, body, &signature));
+        assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        assert!(verify(
+            &key,
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1_614_265_330,
+            body,
+            &signature
+        ));
         assert!(!verify(
             &key,
             "msg_p5jXN8AQM9LWM0D4loKWxJek",
@@ -115,7 +118,13 @@ mod tests {
             br#"{"test": 2432232315}"#,
             &signature
         ));
-        assert!(!verify(&key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_331, body, &signature));
+        assert!(!verify(
+            &key,
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1_614_265_331,
+            body,
+            &signature
+        ));
     }
 
     #[test]
@@ -128,7 +137,12 @@ mod tests {
         assert!(decode_secret(&format!("whsec_{}", STANDARD.encode([7_u8; 67]))).is_err());
         assert!(decode_secret("whsec_not base64 at all!!").is_err());
         // Trailing bits in the last character: accepted, as the pattern does.
-        assert_eq!(decode_secret("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAB==").unwrap().len(), 22);
+        assert_eq!(
+            decode_secret("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAB==")
+                .unwrap()
+                .len(),
+            22
+        );
         let padded = STANDARD.encode([1_u8; 23]);
         assert_eq!(decode_secret(&format!("whsec_{padded}")).unwrap().len(), 23);
         // Unpadded partial quads and padding in the middle: not the documented shape.

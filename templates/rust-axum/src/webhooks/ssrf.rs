@@ -67,7 +67,10 @@ pub fn is_refused(ip: IpAddr, allow_loopback: bool) -> bool {
 #[derive(Debug)]
 pub enum Target {
     /// The host is a name: connect only to these (checked) addresses.
-    Resolved { host: String, addrs: Vec<SocketAddr> },
+    Resolved {
+        host: String,
+        addrs: Vec<SocketAddr>,
+    },
     /// The host is an IP literal that passed the check.
     Literal,
 }
@@ -105,7 +108,9 @@ pub async fn check_target(url: &::url::Url, allow_loopback: bool) -> Result<Targ
                 addrs,
             })
         }
-        None => Err(Refusal::Refused("refused address: the URL has no host".into())),
+        None => Err(Refusal::Refused(
+            "refused address: the URL has no host".into(),
+        )),
     }
 }
 
@@ -128,12 +133,37 @@ mod tests {
     #[test]
     fn refuses_every_listed_range() {
         for ip in [
-            "0.0.0.0", "0.255.1.1", "10.0.0.1", "10.255.255.255", "100.64.0.1", "100.127.255.255",
-            "127.0.0.1", "127.1.2.3", "169.254.169.254", "172.16.0.1", "172.31.255.255",
-            "192.0.0.8", "192.168.1.1", "198.18.0.1", "198.19.255.255", "224.0.0.1",
-            "239.255.255.250", "240.0.0.1", "255.255.255.255", "::", "::1", "fc00::1",
-            "fd12:3456::1", "fe80::1", "febf::1", "ff02::1", "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1",
+            "0.0.0.0",
+            "0.255.1.1",
+            "10.0.0.1",
+            "10.255.255.255",
+            "100.64.0.1",
+            "100.127.255.255",
+            "127.0.0.1",
+            "127.1.2.3",
+            "169.254.169.254",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.0.0.8",
+            "192.168.1.1",
+            "198.18.0.1",
+            "198.19.255.255",
+            "224.0.0.1",
+            "239.255.255.250",
+            "240.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "febf::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b::7f00:1",
         ] {
             assert!(refused(ip), "{ip} must be refused");
         }
@@ -142,9 +172,20 @@ mod tests {
     #[test]
     fn lets_public_addresses_through() {
         for ip in [
-            "8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.0", "172.15.255.255",
-            "172.32.0.0", "192.0.1.1", "192.169.0.1", "198.17.255.255", "198.20.0.0",
-            "223.255.255.255", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808",
+            "8.8.8.8",
+            "1.1.1.1",
+            "100.63.255.255",
+            "100.128.0.0",
+            "172.15.255.255",
+            "172.32.0.0",
+            "192.0.1.1",
+            "192.169.0.1",
+            "198.17.255.255",
+            "198.20.0.0",
+            "223.255.255.255",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
         ] {
             assert!(!refused(ip), "{ip} is public");
         }

@@ -151,10 +151,10 @@ pub async fn claim(
                  ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
                  RETURNING id, user_id, event_id, payload, attempts",
             )
-                .bind(now)
-                .bind(locked_until)
-                .fetch_optional(pool)
-                .await
+            .bind(now)
+            .bind(locked_until)
+            .fetch_optional(pool)
+            .await
         }
         Db::Sqlite(pool) => {
             // Text timestamps: compare them as instants, not as strings.
@@ -166,10 +166,10 @@ pub async fn claim(
                  ORDER BY julianday(next_attempt_at), id LIMIT 1) \
                  RETURNING id, user_id, event_id, payload, attempts",
             )
-                .bind(now)
-                .bind(locked_until)
-                .fetch_optional(pool)
-                .await
+            .bind(now)
+            .bind(locked_until)
+            .fetch_optional(pool)
+            .await
         }
     }
 }
@@ -177,7 +177,9 @@ pub async fn claim(
 /// How an attempt (or the decision not to make one) ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Delivered { status_code: i32 },
+    Delivered {
+        status_code: i32,
+    },
     /// Failed; `next_attempt_at` is `None` when the row is dead.
     Failed {
         status_code: Option<i32>,
@@ -185,7 +187,9 @@ pub enum Outcome {
         next_attempt_at: Option<OffsetDateTime>,
     },
     /// Refused before any request (SSRF guard): dead at once, not counted as an attempt.
-    Refused { error: String },
+    Refused {
+        error: String,
+    },
     /// The user has no endpoint any more.
     Cancelled,
 }
@@ -208,7 +212,11 @@ pub async fn finish(
             error,
             next_attempt_at,
         } => (
-            if next_attempt_at.is_some() { "pending" } else { "dead" },
+            if next_attempt_at.is_some() {
+                "pending"
+            } else {
+                "dead"
+            },
             attempts + 1,
             *status_code,
             Some(error.as_str()),

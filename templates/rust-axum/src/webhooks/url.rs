@@ -38,9 +38,9 @@ pub fn check(url: &str, production: bool) -> Result<(), &'static str> {
         Some((path, query)) => (path, Some(query)),
         None => (tail, None),
     };
-    if !escapes_ok(path, |c| is_path_char(c)) || !escapes_ok(query.unwrap_or(""), |c| {
-        is_path_char(c) || c == b'?'
-    }) {
+    if !escapes_ok(path, is_path_char)
+        || !escapes_ok(query.unwrap_or(""), |c| is_path_char(c) || c == b'?')
+    {
         return Err("must have a path and query of URL characters (no fragment)");
     }
     if production && refused_in_production(url) {
@@ -55,7 +55,9 @@ fn is_host(host: &str) -> bool {
         && host.split('.').all(|label| {
             let bytes = label.as_bytes();
             (1..=63).contains(&bytes.len())
-                && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
                 && bytes[0] != b'-'
                 && bytes[bytes.len() - 1] != b'-'
         })
@@ -179,7 +181,10 @@ mod tests {
             "http://2130706433/",
             "http://0x7f.1/",
         ] {
-            assert!(check(bad, false).is_ok(), "allowed outside production: {bad}");
+            assert!(
+                check(bad, false).is_ok(),
+                "allowed outside production: {bad}"
+            );
             assert!(check(bad, true).is_err(), "{bad}");
         }
         assert_eq!(check("https://example.com/hook", true), Ok(()));

@@ -154,7 +154,8 @@ impl Worker {
             Outcome::Failed { .. } | Outcome::Refused { .. } => "dead",
             Outcome::Cancelled => "cancelled",
         };
-        if let Err(err) = store::finish(&self.db, job.id, job.attempts, &outcome, clock::now()).await
+        if let Err(err) =
+            store::finish(&self.db, job.id, job.attempts, &outcome, clock::now()).await
         {
             // The lease returns the row to the queue: at-least-once, never lost.
             tracing::error!(delivery_id = job.id, error = %err, "cannot record a webhook outcome");
@@ -195,7 +196,15 @@ impl Worker {
         let body = job.payload.as_bytes();
         let signature = signature::sign(&key, &job.event_id, timestamp, body);
         let started = Instant::now();
-        let result = send(&client, url, &job.event_id, timestamp, &signature, body.to_vec()).await;
+        let result = send(
+            &client,
+            url,
+            &job.event_id,
+            timestamp,
+            &signature,
+            body.to_vec(),
+        )
+        .await;
         metrics::histogram!(DELIVERY_DURATION).record(started.elapsed().as_secs_f64());
         match result {
             Ok(status) if (200..300).contains(&status) => Outcome::Delivered {
@@ -341,7 +350,10 @@ mod tests {
         let max = Duration::from_millis(3_600_000);
         for _ in 0..200 {
             let first = backoff(1, base, max);
-            assert!(first >= Duration::from_millis(500) && first <= base, "{first:?}");
+            assert!(
+                first >= Duration::from_millis(500) && first <= base,
+                "{first:?}"
+            );
             let third = backoff(3, base, max);
             assert!(
                 third >= Duration::from_millis(2000) && third <= Duration::from_millis(4000),

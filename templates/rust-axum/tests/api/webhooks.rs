@@ -72,7 +72,9 @@ async fn set_webhook(app: &TestApp, token: &str, url: &str) -> Value {
 }
 
 async fn deliveries(app: &TestApp, token: &str) -> Vec<Value> {
-    let response = app.get("/api/v1/webhook-deliveries?limit=100", Some(token)).await;
+    let response = app
+        .get("/api/v1/webhook-deliveries?limit=100", Some(token))
+        .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     response.json()["items"].as_array().unwrap().clone()
 }
@@ -89,7 +91,10 @@ async fn settled(app: &TestApp, token: &str, count: usize) -> Vec<Value> {
         if items.len() == count && done == count {
             return items;
         }
-        assert!(Instant::now() < deadline, "deliveries did not settle: {items:#?}");
+        assert!(
+            Instant::now() < deadline,
+            "deliveries did not settle: {items:#?}"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
@@ -105,24 +110,44 @@ async fn one_signed_event_per_create_complete_and_delete() {
     let token = app.token_for("hooks@example.com").await;
     set_webhook(&app, &token, &receiver.url).await;
 
-    let task = app.create_task(&token, json!({"title": "ship it"})).await.json();
+    let task = app
+        .create_task(&token, json!({"title": "ship it"}))
+        .await
+        .json();
     let path = format!("/api/v1/tasks/{}", task["id"]);
     // Not a completion: no event.
     for patch in [json!({"title": "ship it now"}), json!({"done": false})] {
         let response = app.call("PATCH", &path, Some(patch), Some(&token)).await;
         assert_eq!(response.status, StatusCode::OK);
     }
-    let completed = app.call("PATCH", &path, Some(json!({"done": true})), Some(&token)).await;
+    let completed = app
+        .call("PATCH", &path, Some(json!({"done": true})), Some(&token))
+        .await;
     assert_eq!(completed.status, StatusCode::OK);
     // true -> true sends nothing.
-    app.call("PATCH", &path, Some(json!({"done": true, "title": "again"})), Some(&token))
-        .await;
-    assert_eq!(app.call("DELETE", &path, None, Some(&token)).await.status, StatusCode::NO_CONTENT);
+    app.call(
+        "PATCH",
+        &path,
+        Some(json!({"done": true, "title": "again"})),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(
+        app.call("DELETE", &path, None, Some(&token)).await.status,
+        StatusCode::NO_CONTENT
+    );
 
     let queued = deliveries(&app, &token).await;
-    let types: Vec<&str> = queued.iter().map(|d| d["event_type"].as_str().unwrap()).collect();
+    let types: Vec<&str> = queued
+        .iter()
+        .map(|d| d["event_type"].as_str().unwrap())
+        .collect();
     assert_eq!(types, ["task.created", "task.completed", "task.deleted"]);
-    assert!(queued.iter().all(|d| d["status"] == "pending" && d["attempts"] == 0));
+    assert!(
+        queued
+            .iter()
+            .all(|d| d["status"] == "pending" && d["attempts"] == 0)
+    );
 
     let worker = RunningWorker::start(&app);
     let received = receiver.wait_for(3, WAIT).await;
@@ -141,12 +166,21 @@ async fn one_signed_event_per_create_complete_and_delete() {
             .expect("a request per delivery, with the event id as Webhook-Id");
         assert_eq!(request.content_type, "application/json");
         assert!(
-            signature::verify(&key(), &request.id, request.timestamp, &request.body, &request.signature),
+            signature::verify(
+                &key(),
+                &request.id,
+                request.timestamp,
+                &request.body,
+                &request.signature
+            ),
             "signature {} must verify",
             request.signature
         );
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        assert!((now - request.timestamp).abs() < 60, "Webhook-Timestamp is the attempt's time");
+        assert!(
+            (now - request.timestamp).abs() < 60,
+            "Webhook-Timestamp is the attempt's time"
+        );
         let body = request.json();
         assert_eq!(body["type"], delivery["event_type"]);
         assert_eq!(body["data"]["id"], task["id"]);
@@ -173,7 +207,8 @@ async fn no_endpoint_no_event() {
     let token = app.token_for("quiet@example.com").await;
     let task = app.create_task(&token, json!({"title": "t"})).await.json();
     let path = format!("/api/v1/tasks/{}", task["id"]);
-    app.call("PATCH", &path, Some(json!({"done": true})), Some(&token)).await;
+    app.call("PATCH", &path, Some(json!({"done": true})), Some(&token))
+        .await;
     app.call("DELETE", &path, None, Some(&token)).await;
     assert!(deliveries(&app, &token).await.is_empty());
 }
@@ -190,19 +225,52 @@ async fn a_tampered_body_or_timestamp_fails_verification() {
     worker.stop().await;
 
     let key = key();
-    assert!(signature::verify(&key, &request.id, request.timestamp, &request.body, &request.signature));
-    let tampered = String::from_utf8(request.body.to_vec()).unwrap().replace("original", "0riginal");
-    assert!(!signature::verify(&key, &request.id, request.timestamp, tampered.as_bytes(), &request.signature));
-    assert!(!signature::verify(&key, &request.id, request.timestamp + 1, &request.body, &request.signature));
-    assert!(!signature::verify(&key, "another-id", request.timestamp, &request.body, &request.signature));
+    assert!(signature::verify(
+        &key,
+        &request.id,
+        request.timestamp,
+        &request.body,
+        &request.signature
+    ));
+    let tampered = String::from_utf8(request.body.to_vec())
+        .unwrap()
+        .replace("original", "0riginal");
+    assert!(!signature::verify(
+        &key,
+        &request.id,
+        request.timestamp,
+        tampered.as_bytes(),
+        &request.signature
+    ));
+    assert!(!signature::verify(
+        &key,
+        &request.id,
+        request.timestamp + 1,
+        &request.body,
+        &request.signature
+    ));
+    assert!(!signature::verify(
+        &key,
+        "another-id",
+        request.timestamp,
+        &request.body,
+        &request.signature
+    ));
     let other_key = signature::decode_secret(&signature::generate_secret()).unwrap();
-    assert!(!signature::verify(&other_key, &request.id, request.timestamp, &request.body, &request.signature));
+    assert!(!signature::verify(
+        &other_key,
+        &request.id,
+        request.timestamp,
+        &request.body,
+        &request.signature
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retries_with_backoff_after_500s_then_delivers() {
     let app = app_with(&[]).await;
-    let receiver = Receiver::start(&[Reply::Status(500), Reply::Status(500), Reply::Status(503)]).await;
+    let receiver =
+        Receiver::start(&[Reply::Status(500), Reply::Status(500), Reply::Status(503)]).await;
     let token = app.token_for("flaky@example.com").await;
     set_webhook(&app, &token, &receiver.url).await;
     app.create_task(&token, json!({"title": "t"})).await;
@@ -215,13 +283,23 @@ async fn retries_with_backoff_after_500s_then_delivers() {
     assert_eq!(items[0]["status"], "delivered");
     assert_eq!(items[0]["attempts"], 4);
     assert_eq!(items[0]["last_status_code"], 200);
-    assert!(received.iter().all(|r| r.id == received[0].id), "one event id on every retry");
-    assert!(received.iter().all(|r| r.body == received[0].body), "the same bytes on every retry");
+    assert!(
+        received.iter().all(|r| r.id == received[0].id),
+        "one event id on every retry"
+    );
+    assert!(
+        received.iter().all(|r| r.body == received[0].body),
+        "the same bytes on every retry"
+    );
     // Backoff: after failure n the wait is at least half of 40 ms x 2^(n-1).
     for (n, pair) in received.windows(2).enumerate() {
         let gap = pair[1].at.duration_since(pair[0].at);
         let floor = Duration::from_millis(20 << n);
-        assert!(gap >= floor, "gap after attempt {} was {gap:?}, below {floor:?}", n + 1);
+        assert!(
+            gap >= floor,
+            "gap after attempt {} was {gap:?}, below {floor:?}",
+            n + 1
+        );
     }
 }
 
@@ -254,7 +332,11 @@ async fn dead_after_the_attempt_limit_with_500s() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_receiver_that_times_out_is_retried_then_dead() {
-    let app = app_with(&[("WEBHOOK_TIMEOUT_SECONDS", "0.3"), ("WEBHOOK_MAX_ATTEMPTS", "2")]).await;
+    let app = app_with(&[
+        ("WEBHOOK_TIMEOUT_SECONDS", "0.3"),
+        ("WEBHOOK_MAX_ATTEMPTS", "2"),
+    ])
+    .await;
     let receiver = Receiver::start(&[Reply::Hang(Duration::from_secs(3)); 5]).await;
     let token = app.token_for("slow@example.com").await;
     set_webhook(&app, &token, &receiver.url).await;
@@ -267,9 +349,23 @@ async fn a_receiver_that_times_out_is_retried_then_dead() {
 
     assert_eq!(items[0]["status"], "dead");
     assert_eq!(items[0]["attempts"], 2);
-    assert_eq!(items[0]["last_status_code"], Value::Null, "no answer, no status");
-    assert!(items[0]["last_error"].as_str().unwrap().contains("timed out"), "{}", items[0]);
-    assert!(started.elapsed() < Duration::from_secs(3), "the worker gave up before the receiver answered");
+    assert_eq!(
+        items[0]["last_status_code"],
+        Value::Null,
+        "no answer, no status"
+    );
+    assert!(
+        items[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{}",
+        items[0]
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the worker gave up before the receiver answered"
+    );
     assert_eq!(receiver.received().len(), 2);
 }
 
@@ -278,7 +374,13 @@ async fn the_ssrf_guard_refuses_private_addresses_after_resolution() {
     // Production rules for delivery: loopback is not allowed.
     let app = app_with(&[("WEBHOOK_ALLOW_LOOPBACK", "false")]).await;
     let receiver = Receiver::start(&[]).await;
-    let port = receiver.url.rsplit(':').next().unwrap().trim_end_matches("/hook").to_owned();
+    let port = receiver
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches("/hook")
+        .to_owned();
     let targets = [
         receiver.url.clone(),
         "http://10.0.0.1/hook".to_owned(),
@@ -298,7 +400,10 @@ async fn the_ssrf_guard_refuses_private_addresses_after_resolution() {
         let error = items[0]["last_error"].as_str().unwrap();
         assert!(error.starts_with("refused address"), "{url}: {error}");
     }
-    assert!(receiver.received().is_empty(), "the receiver never saw a request");
+    assert!(
+        receiver.received().is_empty(),
+        "the receiver never saw a request"
+    );
 }
 
 #[tokio::test]
@@ -313,12 +418,22 @@ async fn production_refuses_local_urls_when_they_are_set() {
         "http://hooks.localhost/x",
         "http://2130706433/",
     ] {
-        app.call("PUT", "/api/v1/users/me/webhook", Some(json!({"url": url})), Some(&token))
-            .await
-            .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+        app.call(
+            "PUT",
+            "/api/v1/users/me/webhook",
+            Some(json!({"url": url})),
+            Some(&token),
+        )
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
     }
     let ok = app
-        .call("PUT", "/api/v1/users/me/webhook", Some(json!({"url": "https://example.com/hook"})), Some(&token))
+        .call(
+            "PUT",
+            "/api/v1/users/me/webhook",
+            Some(json!({"url": "https://example.com/hook"})),
+            Some(&token),
+        )
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
 }
@@ -330,7 +445,9 @@ async fn a_delivery_without_an_endpoint_is_cancelled() {
     let token = app.token_for("gone@example.com").await;
     set_webhook(&app, &token, &receiver.url).await;
     app.create_task(&token, json!({"title": "t"})).await;
-    let deleted = app.call("DELETE", "/api/v1/users/me/webhook", None, Some(&token)).await;
+    let deleted = app
+        .call("DELETE", "/api/v1/users/me/webhook", None, Some(&token))
+        .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
 
     let worker = RunningWorker::start(&app);
@@ -353,7 +470,10 @@ async fn fail_when(db: &Db, name: &str, table: &str, when: &str) {
             "CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql \
              AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$"
                 .to_owned(),
-            format!("DROP TRIGGER IF EXISTS {name} ON {}", table.rsplit(' ').next().unwrap()),
+            format!(
+                "DROP TRIGGER IF EXISTS {name} ON {}",
+                table.rsplit(' ').next().unwrap()
+            ),
             format!(
                 "CREATE TRIGGER {name} BEFORE {table} FOR EACH ROW WHEN ({when}) \
                  EXECUTE FUNCTION injected_failure()"
@@ -387,8 +507,16 @@ async fn the_event_and_the_change_commit_or_roll_back_together() {
     set_webhook(&app, &token, "http://127.0.0.1:9/unused").await;
 
     // The event row cannot be written: the task is not created either.
-    fail_when(&app.pool, "fail_enqueue", "INSERT ON webhook_deliveries", "NEW.payload LIKE '%enqueue-fails%'").await;
-    let response = app.create_task(&token, json!({"title": "enqueue-fails"})).await;
+    fail_when(
+        &app.pool,
+        "fail_enqueue",
+        "INSERT ON webhook_deliveries",
+        "NEW.payload LIKE '%enqueue-fails%'",
+    )
+    .await;
+    let response = app
+        .create_task(&token, json!({"title": "enqueue-fails"}))
+        .await;
     drop_trigger(&app.pool, "fail_enqueue", "webhook_deliveries").await;
     response.assert_problem(StatusCode::INTERNAL_SERVER_ERROR);
     let tasks = app.get("/api/v1/tasks", Some(&token)).await.json();
@@ -397,16 +525,35 @@ async fn the_event_and_the_change_commit_or_roll_back_together() {
 
     // The change fails after its event was written: the event is rolled back with it.
     let task = app.create_task(&token, json!({"title": "t"})).await.json();
-    fail_when(&app.pool, "fail_update", "UPDATE ON tasks", "NEW.title = 'boom'").await;
+    fail_when(
+        &app.pool,
+        "fail_update",
+        "UPDATE ON tasks",
+        "NEW.title = 'boom'",
+    )
+    .await;
     let path = format!("/api/v1/tasks/{}", task["id"]);
     let response = app
-        .call("PATCH", &path, Some(json!({"done": true, "title": "boom"})), Some(&token))
+        .call(
+            "PATCH",
+            &path,
+            Some(json!({"done": true, "title": "boom"})),
+            Some(&token),
+        )
         .await;
     drop_trigger(&app.pool, "fail_update", "tasks").await;
     response.assert_problem(StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(app.get(&path, Some(&token)).await.json()["done"], false);
-    let types: Vec<Value> = deliveries(&app, &token).await.iter().map(|d| d["event_type"].clone()).collect();
-    assert_eq!(types, [json!("task.created")], "no event for a rolled-back change");
+    let types: Vec<Value> = deliveries(&app, &token)
+        .await
+        .iter()
+        .map(|d| d["event_type"].clone())
+        .collect();
+    assert_eq!(
+        types,
+        [json!("task.created")],
+        "no event for a rolled-back change"
+    );
 }
 
 #[tokio::test]
@@ -418,17 +565,37 @@ async fn deliveries_are_owner_only_and_paginated() {
     for title in ["a", "b", "c"] {
         app.create_task(&alice, json!({"title": title})).await;
     }
-    let page = app.get("/api/v1/webhook-deliveries?limit=2&offset=1", Some(&alice)).await.json();
+    let page = app
+        .get("/api/v1/webhook-deliveries?limit=2&offset=1", Some(&alice))
+        .await
+        .json();
     assert_eq!(page["total"], 3);
     assert_eq!(page["limit"], 2);
     assert_eq!(page["offset"], 1);
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
-    assert!(items[0]["id"].as_i64() < items[1]["id"].as_i64(), "id ascending");
-    for field in ["id", "event_id", "event_type", "status", "attempts", "last_status_code", "last_error", "next_attempt_at", "created_at", "updated_at"] {
+    assert!(
+        items[0]["id"].as_i64() < items[1]["id"].as_i64(),
+        "id ascending"
+    );
+    for field in [
+        "id",
+        "event_id",
+        "event_type",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "updated_at",
+    ] {
         assert!(items[0].get(field).is_some(), "missing {field}");
     }
-    let others = app.get("/api/v1/webhook-deliveries", Some(&bob)).await.json();
+    let others = app
+        .get("/api/v1/webhook-deliveries", Some(&bob))
+        .await
+        .json();
     assert_eq!(others["total"], 0, "bob sees none of alice's deliveries");
     assert_eq!(others["items"], json!([]));
     for bad in ["limit=0", "limit=101", "offset=-1", "limit=x"] {
@@ -436,7 +603,9 @@ async fn deliveries_are_owner_only_and_paginated() {
             .await
             .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
     }
-    app.get("/api/v1/webhook-deliveries", None).await.assert_problem(StatusCode::UNAUTHORIZED);
+    app.get("/api/v1/webhook-deliveries", None)
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -444,11 +613,18 @@ async fn the_webhook_routes_validate_and_never_show_the_secret_again() {
     let app = app_with(&[]).await;
     let token = app.token_for("routes@example.com").await;
     let path = "/api/v1/users/me/webhook";
-    app.get(path, Some(&token)).await.assert_problem(StatusCode::NOT_FOUND);
+    app.get(path, Some(&token))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
     for method in ["GET", "PUT", "DELETE"] {
-        app.call(method, path, Some(json!({"url": "https://example.com"})), None)
-            .await
-            .assert_problem(StatusCode::UNAUTHORIZED);
+        app.call(
+            method,
+            path,
+            Some(json!({"url": "https://example.com"})),
+            None,
+        )
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED);
     }
     for body in [
         json!({}),
@@ -470,11 +646,18 @@ async fn the_webhook_routes_validate_and_never_show_the_secret_again() {
         .header("authorization", format!("Bearer {token}"))
         .body(axum::body::Body::from("{"))
         .unwrap();
-    app.send(malformed).await.assert_problem(StatusCode::BAD_REQUEST);
+    app.send(malformed)
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST);
 
     // Without a secret the server makes one; only this response shows it.
     let set = app
-        .call("PUT", path, Some(json!({"url": "https://example.com/hook?x=1"})), Some(&token))
+        .call(
+            "PUT",
+            path,
+            Some(json!({"url": "https://example.com/hook?x=1"})),
+            Some(&token),
+        )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text());
     let set = set.json();
@@ -492,14 +675,19 @@ async fn the_webhook_routes_validate_and_never_show_the_secret_again() {
     let replaced = set_webhook(&app, &token, "https://example.org/other").await;
     assert_eq!(replaced["secret"], SECRET);
     assert_eq!(replaced["created_at"], set["created_at"]);
-    assert_eq!(app.get(path, Some(&token)).await.json()["url"], "https://example.org/other");
+    assert_eq!(
+        app.get(path, Some(&token)).await.json()["url"],
+        "https://example.org/other"
+    );
 
     for _ in 0..2 {
         let deleted = app.call("DELETE", path, None, Some(&token)).await;
         assert_eq!(deleted.status, StatusCode::NO_CONTENT, "idempotent");
         assert!(deleted.body.is_empty());
     }
-    app.get(path, Some(&token)).await.assert_problem(StatusCode::NOT_FOUND);
+    app.get(path, Some(&token))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -514,7 +702,8 @@ async fn two_workers_on_postgres_never_deliver_one_row_twice() {
     set_webhook(&app, &token, &receiver.url).await;
     const EVENTS: usize = 40;
     for i in 0..EVENTS {
-        app.create_task(&token, json!({"title": format!("task {i}")})).await;
+        app.create_task(&token, json!({"title": format!("task {i}")}))
+            .await;
     }
     // Two processes in real life: two pools here, each its own set of connections.
     let other_pool = api::db::connect(&test_database_url()).await.unwrap();
@@ -524,7 +713,10 @@ async fn two_workers_on_postgres_never_deliver_one_row_twice() {
     first.stop().await;
     second.stop().await;
 
-    assert!(items.iter().all(|d| d["status"] == "delivered"), "{items:#?}");
+    assert!(
+        items.iter().all(|d| d["status"] == "delivered"),
+        "{items:#?}"
+    );
     // A row taken by both workers would show one attempt but two requests. (On a loaded
     // machine an attempt may time out and be retried: that is a second attempt, counted.)
     let received = receiver.received();
