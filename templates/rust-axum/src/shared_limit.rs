@@ -35,8 +35,10 @@ impl SharedLimiter {
         }
     }
 
+    /// The row key: escaped, because PostgreSQL text cannot hold U+0000 and an email that
+    /// registration would refuse still reaches the limiter at login (escaping is injective).
     fn bucket(&self, key: &str) -> String {
-        format!("{}:{key}", self.scope)
+        format!("{}:{}", self.scope, key.escape_default())
     }
 
     /// Records an attempt if `key` is under the limit; otherwise `Ok(Err(seconds))` until a
