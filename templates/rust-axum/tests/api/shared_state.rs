@@ -35,14 +35,20 @@ async fn status(app: &axum::Router, email: &str, password: &str) -> StatusCode {
 async fn two_instances_share_one_login_limit() {
     let first = TestApp::new().await;
     if first.pool.backend() != Backend::Postgres {
-        eprintln!("skipped: the shared limiter needs PostgreSQL; set TEST_DATABASE_URL=postgres://...");
+        eprintln!(
+            "skipped: the shared limiter needs PostgreSQL; set TEST_DATABASE_URL=postgres://..."
+        );
         return;
     }
     let second = second_instance().await;
     first.register("shared@example.com", PASSWORD).await;
     for i in 0..10 {
         let app = if i % 2 == 0 { &first.router } else { &second };
-        assert_eq!(status(app, "shared@example.com", "wrong password").await, StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert_eq!(
+            status(app, "shared@example.com", "wrong password").await,
+            StatusCode::UNAUTHORIZED,
+            "attempt {i}"
+        );
     }
     for app in [&first.router, &second] {
         assert_eq!(
@@ -53,21 +59,30 @@ async fn two_instances_share_one_login_limit() {
     }
     // Another email is not affected.
     first.register("other@example.com", PASSWORD).await;
-    assert_eq!(status(&second, "other@example.com", PASSWORD).await, StatusCode::OK);
+    assert_eq!(
+        status(&second, "other@example.com", PASSWORD).await,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_concurrent_guesses_over_two_instances_get_at_most_ten_judged() {
     let first = TestApp::new().await;
     if first.pool.backend() != Backend::Postgres {
-        eprintln!("skipped: the shared limiter needs PostgreSQL; set TEST_DATABASE_URL=postgres://...");
+        eprintln!(
+            "skipped: the shared limiter needs PostgreSQL; set TEST_DATABASE_URL=postgres://..."
+        );
         return;
     }
     let second = second_instance().await;
     first.register("target@example.com", PASSWORD).await;
     let guesses: Vec<_> = (0..30)
         .map(|i| {
-            let app = if i % 2 == 0 { first.router.clone() } else { second.clone() };
+            let app = if i % 2 == 0 {
+                first.router.clone()
+            } else {
+                second.clone()
+            };
             tokio::spawn(async move { status(&app, "target@example.com", "wrong password").await })
         })
         .collect();
@@ -86,7 +101,9 @@ async fn thirty_concurrent_guesses_over_two_instances_get_at_most_ten_judged() {
 async fn old_attempts_are_swept() {
     let app = TestApp::new().await;
     let api::db::Db::Postgres(pool) = &app.pool else {
-        eprintln!("skipped: the shared limiter needs PostgreSQL; set TEST_DATABASE_URL=postgres://...");
+        eprintln!(
+            "skipped: the shared limiter needs PostgreSQL; set TEST_DATABASE_URL=postgres://..."
+        );
         return;
     };
     sqlx::query(
@@ -97,13 +114,13 @@ async fn old_attempts_are_swept() {
     .execute(pool)
     .await
     .unwrap();
-    let limiter = api::shared_limit::SharedLimiter::new(
-        pool.clone(),
-        "login",
-        10,
-        api::rate_limit::WINDOW,
+    let limiter =
+        api::shared_limit::SharedLimiter::new(pool.clone(), "login", 10, api::rate_limit::WINDOW);
+    assert_eq!(
+        limiter.sweep().await.unwrap(),
+        1,
+        "only the expired entry goes"
     );
-    assert_eq!(limiter.sweep().await.unwrap(), 1, "only the expired entry goes");
     let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rate_limit_hits")
         .fetch_one(pool)
         .await
