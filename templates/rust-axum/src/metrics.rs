@@ -26,7 +26,12 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 pub fn handle() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_owned()), DURATION_BUCKETS)
+            // Every `*_duration_seconds` histogram gets these buckets; without buckets the
+            // exporter would render it as a summary.
+            .set_buckets_for_metric(
+                Matcher::Suffix("_duration_seconds".to_owned()),
+                DURATION_BUCKETS,
+            )
             .expect("the bucket list is not empty")
             .build_recorder();
         let handle = recorder.handle();

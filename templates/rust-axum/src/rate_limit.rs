@@ -7,8 +7,9 @@
 //! the keys whose attempts have all left the window, so it holds at most the keys seen in the
 //! last window plus one interval.
 //!
-//! In memory, per process: enough for one instance. Behind a load balancer, move the counters
-//! to a shared store (Redis, the database) so that every instance sees the same attempts.
+//! `WindowLimiter` is in memory, per process: right for SQLite, which has one process. On
+//! PostgreSQL, `Limiter::Shared` keeps the attempts in the database (`shared_limit`), so that
+//! every replica behind a load balancer sees the same attempts.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -110,6 +111,42 @@ fn prune(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
         .is_some_and(|t| now.duration_since(*t) >= window)
     {
         times.pop_front();
+    }
+}
+
+/// The limiter the app uses: in memory (SQLite, one process) or in PostgreSQL (replicas).
+pub enum Limiter {
+    Memory(WindowLimiter),
+    Shared(crate::shared_limit::SharedLimiter),
+}
+
+impl Limiter {
+    /// Records an attempt for `key` if it is under the limit; otherwise `Ok(Err(seconds))`.
+    pub async fn try_acquire(&self, key: &str) -> Result<Result<(), u64>, sqlx::Error> {
+        match self {
+            Self::Memory(limiter) => Ok(limiter.try_acquire(key)),
+            Self::Shared(limiter) => limiter.try_acquire(key).await,
+        }
+    }
+
+    pub async fn release(&self, key: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Memory(limiter) => {
+                limiter.release(key);
+                Ok(())
+            }
+            Self::Shared(limiter) => limiter.release(key).await,
+        }
+    }
+
+    pub async fn reset(&self, key: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Memory(limiter) => {
+                limiter.reset(key);
+                Ok(())
+            }
+            Self::Shared(limiter) => limiter.reset(key).await,
+        }
     }
 }
 

@@ -92,13 +92,14 @@ pub async fn limit_per_ip(State(state): State<AppState>, req: Request, next: Nex
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
-    match state.auth_ip_limiter().try_acquire(&ip) {
-        Ok(()) => next.run(req).await,
-        Err(retry_after) => ApiError::too_many_requests(
+    match state.auth_ip_limiter().try_acquire(&ip).await {
+        Ok(Ok(())) => next.run(req).await,
+        Ok(Err(retry_after)) => ApiError::too_many_requests(
             retry_after,
             "Too many authentication requests from this address; try again later.",
         )
         .into_response(),
+        Err(err) => ApiError::internal(err).into_response(),
     }
 }
 
@@ -140,6 +141,7 @@ pub async fn login(
     state
         .login_limiter()
         .try_acquire(&email)
+        .await?
         .map_err(|retry_after| {
             ApiError::too_many_requests(
                 retry_after,
@@ -149,7 +151,7 @@ pub async fn login(
 
     match check_credentials(&state, &email, body.password).await {
         Ok(Some(user_id)) => {
-            state.login_limiter().reset(&email);
+            state.login_limiter().reset(&email).await?;
             let token = state.jwt().issue(user_id)?;
             let body = axum::Json(json!({
                 "access_token": token,
@@ -166,7 +168,9 @@ pub async fn login(
         // The reservation stays: it is this failure's record.
         Ok(None) => Err(ApiError::unauthorized("Invalid email or password.", false)),
         Err(err) => {
-            state.login_limiter().release(&email);
+            if let Err(release_err) = state.login_limiter().release(&email).await {
+                tracing::warn!(error = %release_err, "cannot release a login attempt");
+            }
             Err(err)
         }
     }

@@ -274,7 +274,9 @@ async fn timestamps_are_stored_natively_and_read_back_unchanged() {
         .fetch_all(pool)
         .await
         .unwrap();
-        assert_eq!(types.len(), 3, "{types:?}");
+        for table in ["users.", "tasks."] {
+            assert!(types.iter().any(|(c, _)| c.starts_with(table)), "{types:?}");
+        }
         for (column, data_type) in types {
             assert_eq!(data_type, "timestamp with time zone", "{column}");
         }
