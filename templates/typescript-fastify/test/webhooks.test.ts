@@ -28,14 +28,15 @@ interface Delivery {
   last_status_code: number | null;
   last_error: string | null;
   next_attempt_at: string | null;
+  updated_at: string;
 }
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-/** Tiny timings so that retries and timeouts take milliseconds. */
+/** Tiny backoff so that retries take milliseconds; timeouts short, but not flaky on a busy CI. */
 const FAST: WorkerConfig = {
   pollIntervalMs: 10,
-  timeoutMs: 300,
+  timeoutMs: 3000,
   maxAttempts: 3,
   backoffBaseMs: 20,
   backoffMaxMs: 40,
@@ -345,23 +346,42 @@ describe("webhooks", () => {
       receiver = await startReceiver((n) => (n <= 2 ? 500 : 200));
       await setEndpoint(alice, receiver.url);
       await createTask(alice);
-      const w = worker({ maxAttempts: 5, backoffBaseMs: 200, backoffMaxMs: 1000 });
+      // A long backoff, so that "not due yet" cannot depend on how fast this machine is.
+      const w = worker({ maxAttempts: 5, backoffBaseMs: 60_000, backoffMaxMs: 600_000 });
+      const makeDue = () =>
+        ctx.db.kysely
+          .updateTable("webhook_deliveries")
+          .set({ next_attempt_at: new Date().toISOString() })
+          .where("status", "=", "pending")
+          .execute();
 
       await w.runOnce();
       const [first] = await deliveries(alice);
       assert.equal(first?.status, "pending");
       assert.equal(first?.attempts, 1);
       assert.equal(first?.last_status_code, 500);
-      // The next attempt is due in [base/2, base] = [100, 200] ms after the failure.
-      const wait = Date.parse(String(first?.next_attempt_at)) - Date.now();
-      assert.ok(wait > 0 && wait <= 200, `next attempt in ${wait} ms`);
-      await w.runOnce();
-      assert.equal(receiver.received.length, 1, "not due yet: no second request");
+      // After failure 1 the next attempt is due in [base/2, base] = [30, 60] s.
+      const wait =
+        Date.parse(String(first?.next_attempt_at)) - Date.parse(String(first?.updated_at));
+      assert.ok(wait >= 30_000 && wait <= 60_000, `next attempt in ${wait} ms`);
+      assert.equal(await w.runOnce(), 0, "not due yet: nothing claimed");
+      assert.equal(receiver.received.length, 1);
 
-      await drain(w, alice);
+      await makeDue();
+      await w.runOnce();
+      const [second] = await deliveries(alice);
+      assert.equal(second?.attempts, 2);
+      // After failure 2: [base, 2 x base] = [60, 120] s.
+      const wait2 =
+        Date.parse(String(second?.next_attempt_at)) - Date.parse(String(second?.updated_at));
+      assert.ok(wait2 >= 60_000 && wait2 <= 120_000, `next attempt in ${wait2} ms`);
+
+      await makeDue();
+      await w.runOnce();
       const [done] = await deliveries(alice);
       assert.equal(done?.status, "delivered");
       assert.equal(done?.attempts, 3);
+      assert.equal(done?.next_attempt_at, null);
       const bodies = new Set(receiver.received.map((r) => r.body));
       const ids = new Set(receiver.received.map((r) => r.headers["webhook-id"]));
       assert.equal(receiver.received.length, 3);
@@ -404,7 +424,7 @@ describe("webhooks", () => {
       assert.equal(dead?.attempts, 2);
       assert.equal(dead?.last_status_code, null);
       assert.match(String(dead?.last_error), /timeout/);
-      assert.ok(Date.now() - started < 5000);
+      assert.ok(Date.now() - started < 15_000, "two short timeouts, not the default 5 s each");
     });
 
     it("does not follow redirects", async () => {
