@@ -1,6 +1,6 @@
 // Starts the compiled server (dist/server.js, what the image runs) as a child process on a free
 // port with a fresh database, and stops it whatever happens. A temporary SQLite file, or on
-// PostgreSQL (TEST_DATABASE_URL) a fresh schema that is dropped afterwards.
+// PostgreSQL a fresh database next to TEST_DATABASE_URL's, dropped afterwards.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -35,20 +35,23 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const schema = `e2e_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const separator = url.includes("?") ? "&" : "?";
-  return {
-    url: `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    async drop() {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema ${schema} cascade`);
+  // A database of its own (not a schema: the migrator looks for its tables in `public`).
+  const name = `e2e_${randomBytes(6).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
       await client.end();
-    },
+    }
+  };
+  await admin(`create database ${name}`);
+  const fresh = new URL(url);
+  fresh.pathname = `/${name}`;
+  return {
+    url: fresh.toString(),
+    drop: () => admin(`drop database if exists ${name} with (force)`),
   };
 }
 
