@@ -2,7 +2,7 @@
 // JOBS_WORKER=off servers and for scaling deliveries apart from the API. It serves /healthz
 // and /metrics (the job metrics) on WORKER_PORT; SIGTERM/SIGINT stop claiming, let the
 // deliveries in hand finish, then exit.
-import Fastify from "fastify";
+import Fastify, { LogController } from "fastify";
 import { Registry } from "prom-client";
 import { ConfigError, loadConfig, loadDotEnv } from "./config.js";
 import { createDb } from "./db/database.js";
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
     },
-    disableRequestLogging: true,
+    // Probes and scrapes are not worth a log line each.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   if (config.migrateOnStart) await migrateToLatest(db);
 
