@@ -13,6 +13,19 @@ import type { Outcome, WebhookRepository } from "./repository.js";
 import { sign } from "./signature.js";
 import { RefusedAddressError, resolveChecked } from "./ssrf.js";
 
+/** `promise`, or a rejection with `message` after `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Rows claimed per poll; each is delivered concurrently. */
 const BATCH_SIZE = 10;
 
@@ -57,7 +70,13 @@ export function createWorker(
     const url = new URL(target.url);
     let result: AttemptResult;
     try {
-      const address = await resolveChecked(url.hostname, config.allowLoopback);
+      // The lookup counts against the connect timeout: a resolver that never answers must not
+      // hold the delivery (and its lease) forever.
+      const address = await withTimeout(
+        resolveChecked(url.hostname, config.allowLoopback),
+        config.timeoutMs,
+        "DNS lookup timeout",
+      );
       const timestamp = Math.floor(Date.now() / 1000);
       const started = process.hrtime.bigint();
       result = await post({
