@@ -7,6 +7,7 @@
 // as one step (30 parallel wrong passwords still get exactly 10 slots). Other keys never wait.
 // Time is the database's clock, the one clock all replicas share. Rows older than the window
 // are swept at most once a window per process.
+import { createHash } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { Acquired, RateLimiter } from "./rate-limit.js";
@@ -23,6 +24,9 @@ export function createPgWindowLimiter(
   { name, max, windowMs = 60_000 }: PgLimiterOptions,
 ): RateLimiter {
   const window = sql`make_interval(secs => ${windowMs / 1000})`;
+  // Stored hashed: a key is client input (an email may hold U+0000, which PostgreSQL text
+  // cannot), and a digest keeps every row the same small size.
+  const keyOf = (raw: string) => `${name}:${createHash("sha256").update(raw).digest("hex")}`;
   let lastSweep = 0;
 
   const sweep = async () => {
@@ -33,7 +37,7 @@ export function createPgWindowLimiter(
 
   return {
     async tryAcquire(rawKey): Promise<Acquired> {
-      const key = `${name}:${rawKey}`;
+      const key = keyOf(rawKey);
       await sweep();
       const acquired = await db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
@@ -68,7 +72,7 @@ export function createPgWindowLimiter(
     },
 
     async reset(rawKey) {
-      await db.deleteFrom("rate_limit_hits").where("key", "=", `${name}:${rawKey}`).execute();
+      await db.deleteFrom("rate_limit_hits").where("key", "=", keyOf(rawKey)).execute();
     },
   };
 }
