@@ -1,5 +1,6 @@
-// Sliding-window limiters, in memory: good for one process; several replicas would need a shared
-// store such as Redis or PostgreSQL.
+// Sliding-window limiters, in memory: good for one process (SQLite means one process). Several
+// replicas each keep their own counts, which multiplies the limit by their number: with
+// PostgreSQL the limiters live in the database instead (pg-rate-limit.ts), same semantics.
 //
 // `tryAcquire` checks and records an attempt in one synchronous step. Node runs JavaScript on
 // one thread, so no other request can slip in between the check and the increment: 30 parallel
@@ -9,16 +10,25 @@
 // only while it has attempts inside the window, expired keys are swept at least once a window,
 // and past `maxKeys` the least recently used keys are dropped.
 
-export type Acquired =
+/** One attempt's slot; `release` is synchronous in memory and a query in the database. */
+export type Acquired<Release = void | Promise<void>> =
   | {
       allowed: true;
-      /** Gives the attempt back (it was not judged, e.g. the server was busy). */ release(): void;
+      /** Gives the attempt back (it was not judged, e.g. the server was busy). */
+      release(): Release;
     }
   | { allowed: false; retryAfterSeconds: number };
 
-export interface WindowLimiter {
-  tryAcquire(key: string): Acquired;
+/** What the routes need from a limiter, in memory or in the database. */
+export interface RateLimiter {
+  /** Checks and records one attempt in a single atomic step. */
+  tryAcquire(key: string): Acquired | Promise<Acquired>;
   /** Forgets every attempt of a key (a successful login clears its failures). */
+  reset(key: string): void | Promise<void>;
+}
+
+export interface WindowLimiter extends RateLimiter {
+  tryAcquire(key: string): Acquired<void>;
   reset(key: string): void;
   /** How many keys are held: for tests and for a gauge. */
   readonly size: number;

@@ -18,9 +18,19 @@ export function routeLabel(request: FastifyRequest): string {
   return template.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 }
 
-export function registerMetrics(app: FastifyInstance): void {
-  const registry = new Registry();
+/** GET /metrics for `registry` (a new one unless given), with the default process metrics. */
+export function serveMetrics(app: FastifyInstance, registry = new Registry()): Registry {
   collectDefaultMetrics({ register: registry });
+  app.get("/metrics", async (_request, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+  return registry;
+}
+
+/** The HTTP metrics and /metrics; returns the registry, for other metrics to join. */
+export function registerMetrics(app: FastifyInstance): Registry {
+  const registry = serveMetrics(app);
   const requests = new Counter({
     name: "http_requests_total",
     help: "HTTP requests handled, by method, route template and status code.",
@@ -41,9 +51,5 @@ export function registerMetrics(app: FastifyInstance): void {
     requests.inc({ method, route, status: String(reply.statusCode) });
     duration.observe({ method, route }, reply.elapsedTime / 1000);
   });
-
-  app.get("/metrics", async (_request, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
+  return registry;
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { EMAIL_MAX, isPlausibleEmail, normaliseEmail } from "../auth/email.js";
 import type { PasswordHasher } from "../auth/passwords.js";
-import type { WindowLimiter } from "../auth/rate-limit.js";
+import type { RateLimiter } from "../auth/rate-limit.js";
 import type { TokenService } from "../auth/tokens.js";
 import { HttpError, unauthorized, validationError } from "../http/problem.js";
 import { tokenSchema, userSchema } from "../http/schemas.js";
@@ -59,9 +59,9 @@ export interface AuthDeps {
   passwords: PasswordHasher;
   tokens: TokenService;
   /** Failed logins per normalised email. */
-  loginLimiter: WindowLimiter;
+  loginLimiter: RateLimiter;
   /** Register + login requests per client IP, or null when AUTH_RATE_LIMIT_PER_IP=0. */
-  ipLimiter: WindowLimiter | null;
+  ipLimiter: RateLimiter | null;
 }
 
 export function authRoutes({ users, passwords, tokens, loginLimiter, ipLimiter }: AuthDeps) {
@@ -71,7 +71,7 @@ export function authRoutes({ users, passwords, tokens, loginLimiter, ipLimiter }
     // trusted (behind a proxy, set Fastify's trustProxy to that proxy's address instead).
     if (ipLimiter) {
       app.addHook("onRequest", async (request: FastifyRequest) => {
-        const slot = ipLimiter.tryAcquire(request.socket.remoteAddress ?? "unknown");
+        const slot = await ipLimiter.tryAcquire(request.socket.remoteAddress ?? "unknown");
         if (!slot.allowed) {
           throw tooMany(
             "Too many sign-up and login requests from this address.",
@@ -112,7 +112,7 @@ export function authRoutes({ users, passwords, tokens, loginLimiter, ipLimiter }
 
         // Reserved before the slow hash, in the same step as the check: parallel guesses for
         // one email cannot all pass the check before any failure is recorded.
-        const slot = loginLimiter.tryAcquire(email);
+        const slot = await loginLimiter.tryAcquire(email);
         if (!slot.allowed) {
           throw tooMany(
             "Too many failed logins for this email; try again later.",
@@ -124,11 +124,11 @@ export function authRoutes({ users, passwords, tokens, loginLimiter, ipLimiter }
           userId = await checkCredentials(users, passwords, email, request.body.password);
         } catch (error) {
           // Not judged (hashing saturated, database down): the attempt does not count.
-          slot.release();
+          await slot.release();
           throw error;
         }
         if (userId === null) throw badCredentials(); // the reserved attempt stays a failure
-        loginLimiter.reset(email);
+        await loginLimiter.reset(email);
         // RFC 6749 section 5.1: responses carrying tokens must not be cached.
         reply.header("cache-control", "no-store");
         return {
