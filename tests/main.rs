@@ -8,6 +8,7 @@ mod check_formats;
 mod check_hostile;
 mod cli;
 mod e2e;
+mod grade;
 mod names;
 mod new;
 mod packs;

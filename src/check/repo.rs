@@ -155,7 +155,10 @@ impl Snapshot {
             let mode = entry.filemode();
             let (name, lossy) = match std::str::from_utf8(entry.name_bytes()) {
                 Ok(name) => (name.to_string(), false),
-                Err(_) => (String::from_utf8_lossy(entry.name_bytes()).into_owned(), true),
+                Err(_) => (
+                    String::from_utf8_lossy(entry.name_bytes()).into_owned(),
+                    true,
+                ),
             };
             let path = format!("{parent}{name}");
             match entry.kind() {
@@ -186,10 +189,7 @@ impl Snapshot {
         })
         .map_err(|e| Error::git("listing the graded commit", e))?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let workdir = repo
-            .workdir()
-            .unwrap_or_else(|| repo.path())
-            .to_path_buf();
+        let workdir = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
         let history = history_from(&repo, commit);
         Ok(Snapshot {
             root: workdir.clone(),

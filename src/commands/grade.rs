@@ -61,7 +61,9 @@ impl GradeSettings {
             rubric,
             deadline,
             run_tests: args.run_tests,
-            out: ctx.cwd.join(args.out.unwrap_or_else(|| PathBuf::from("grades"))),
+            out: ctx
+                .cwd
+                .join(args.out.unwrap_or_else(|| PathBuf::from("grades"))),
             jobs: args.jobs,
         })
     }
@@ -116,7 +118,11 @@ pub fn run(args: GradeArgs, ctx: &Context) -> Result<ExitStatus> {
         schema_version: crate::grade::SCHEMA_VERSION,
         folio_version: crate::VERSION,
         generated_at: time::format_utc(time::now()),
-        rubric: settings.rubric.path.as_ref().map(|p| p.display().to_string()),
+        rubric: settings
+            .rubric
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string()),
         deadline: settings.deadline.map(time::format_utc),
         ran_tests: settings.run_tests,
         students: &students,

@@ -92,7 +92,9 @@ pub fn check(run: &str, dir: &Path, log: &Path, start_timeout: Duration) -> Cont
     let begin = Instant::now();
     let up = loop {
         if let Ok(Some(status)) = child.try_wait() {
-            break Err(format!("`{run}` exited ({status}) before answering /healthz"));
+            break Err(format!(
+                "`{run}` exited ({status}) before answering /healthz"
+            ));
         }
         if request(port, "GET", "/healthz", None, None).is_ok_and(|r| r.status == 200) {
             break Ok(());
@@ -137,7 +139,11 @@ fn probe(port: u16) -> Vec<Probe> {
         if r.status == status {
             Ok(format!("{what}: {status}"))
         } else {
-            Err(format!("{what}: expected {status}, got {} {}", r.status, r.snippet()))
+            Err(format!(
+                "{what}: expected {status}, got {} {}",
+                r.status,
+                r.snippet()
+            ))
         }
     };
 
@@ -152,9 +158,7 @@ fn probe(port: u16) -> Vec<Probe> {
     record("health", health);
 
     let tag = std::process::id();
-    let user = |who: &str| {
-        json!({"email": format!("{who}-{tag}@example.org"), "password": "correct-horse-battery"})
-    };
+    let user = |who: &str| json!({"email": format!("{who}-{tag}@example.org"), "password": "correct-horse-battery"});
     let register = |who: &str| -> Result<String, String> {
         let r = call("POST", "/api/v1/auth/register", Some(&user(who)), None)?;
         expect(&r, 201, "POST /api/v1/auth/register")
@@ -169,7 +173,13 @@ fn probe(port: u16) -> Vec<Probe> {
     };
     record("register", register("ada"));
     let token = login("ada");
-    record("login", token.as_ref().map(|_| "POST /api/v1/auth/login: 200 with a token".into()).map_err(Clone::clone));
+    record(
+        "login",
+        token
+            .as_ref()
+            .map(|_| "POST /api/v1/auth/login: 200 with a token".into())
+            .map_err(Clone::clone),
+    );
     let token = token.ok();
 
     let anonymous = call("GET", "/api/v1/tasks", None, None)
@@ -178,22 +188,36 @@ fn probe(port: u16) -> Vec<Probe> {
 
     let need = || "needs the login probe to pass".to_string();
     let created = token.as_deref().ok_or_else(need).and_then(|t| {
-        let r = call("POST", "/api/v1/tasks", Some(&json!({"title": "grade probe"})), Some(t))?;
+        let r = call(
+            "POST",
+            "/api/v1/tasks",
+            Some(&json!({"title": "grade probe"})),
+            Some(t),
+        )?;
         expect(&r, 201, "POST /api/v1/tasks")?;
         let id = r.json()["id"].clone();
-        let id = id.as_str().map(str::to_string).unwrap_or_else(|| id.to_string());
+        let id = id
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| id.to_string());
         match r.header("location") {
             Some(location) if location.ends_with(&format!("/api/v1/tasks/{id}")) => Ok(id),
-            other => Err(format!("POST /api/v1/tasks: Location is {other:?}, not /api/v1/tasks/{id}")),
+            other => Err(format!(
+                "POST /api/v1/tasks: Location is {other:?}, not /api/v1/tasks/{id}"
+            )),
         }
     });
     let task = created.as_ref().ok().cloned();
-    record("create-task", created.map(|id| format!("POST /api/v1/tasks: 201, Location /api/v1/tasks/{id}")));
+    record(
+        "create-task",
+        created.map(|id| format!("POST /api/v1/tasks: 201, Location /api/v1/tasks/{id}")),
+    );
 
     let with_task = || -> Result<(&str, &str), String> {
         Ok((
             token.as_deref().ok_or_else(need)?,
-            task.as_deref().ok_or("needs the create-task probe to pass")?,
+            task.as_deref()
+                .ok_or("needs the create-task probe to pass")?,
         ))
     };
     let read = with_task().and_then(|(t, id)| {
@@ -208,7 +232,12 @@ fn probe(port: u16) -> Vec<Probe> {
     record("read-task", read);
 
     let update = with_task().and_then(|(t, id)| {
-        let r = call("PATCH", &format!("/api/v1/tasks/{id}"), Some(&json!({"done": true})), Some(t))?;
+        let r = call(
+            "PATCH",
+            &format!("/api/v1/tasks/{id}"),
+            Some(&json!({"done": true})),
+            Some(t),
+        )?;
         expect(&r, 200, "PATCH /api/v1/tasks/{id}")?;
         if r.json()["done"] == true {
             Ok("PATCH /api/v1/tasks/{id}: 200, done is true".into())
@@ -239,7 +268,9 @@ fn probe(port: u16) -> Vec<Probe> {
         if kind.starts_with("application/problem+json") {
             Ok("GET of a deleted task: 404 application/problem+json".into())
         } else {
-            Err(format!("GET of a deleted task: Content-Type is {kind:?}, not application/problem+json"))
+            Err(format!(
+                "GET of a deleted task: Content-Type is {kind:?}, not application/problem+json"
+            ))
         }
     });
     record("deleted-is-problem-404", gone);
@@ -354,7 +385,10 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     #[test]
     fn responses_parse_plain_and_chunked() {
-        let plain = super::parse_response(b"HTTP/1.1 201 Created\r\nLocation: /a\r\nContent-Length: 2\r\n\r\n{}").unwrap();
+        let plain = super::parse_response(
+            b"HTTP/1.1 201 Created\r\nLocation: /a\r\nContent-Length: 2\r\n\r\n{}",
+        )
+        .unwrap();
         assert_eq!((plain.status, plain.header("location")), (201, Some("/a")));
         let chunked = super::parse_response(
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n",

@@ -166,7 +166,9 @@ pub fn analyse(
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     let wanted = normalise(student);
     for id in &own_ids {
-        let commit = repo.find_commit(*id).map_err(|e| git("reading a commit", e))?;
+        let commit = repo
+            .find_commit(*id)
+            .map_err(|e| git("reading a commit", e))?;
         if commit.message().ok().and_then(render_trailer).is_some() {
             continue; // A later render by `folio update`, not the student's work.
         }
@@ -245,7 +247,8 @@ pub fn analyse(
             commits,
         })
         .collect();
-    own.authors.sort_by(|a, b| b.commits.cmp(&a.commits).then(a.name.cmp(&b.name)));
+    own.authors
+        .sort_by(|a, b| b.commits.cmp(&a.commits).then(a.name.cmp(&b.name)));
     tree_diff(repo, &render, &graded, &mut own).map_err(|e| git("diffing", e))?;
 
     let total: u64 = per_commit_lines.iter().map(|(_, l)| l).sum();
@@ -373,7 +376,9 @@ fn commit_lines(repo: &Repository, commit: &Commit<'_>) -> u64 {
     };
     let mut lines = 0;
     for i in 0..diff.deltas().len() {
-        let Some(delta) = diff.get_delta(i) else { continue };
+        let Some(delta) = diff.get_delta(i) else {
+            continue;
+        };
         if path_of(&delta).is_some_and(|p| excluded(&p).is_some()) {
             continue;
         }
@@ -395,7 +400,9 @@ fn tree_diff(
 ) -> Result<(), git2::Error> {
     let diff = repo.diff_tree_to_tree(Some(&render.tree()?), Some(&graded.tree()?), None)?;
     for i in 0..diff.deltas().len() {
-        let Some(delta) = diff.get_delta(i) else { continue };
+        let Some(delta) = diff.get_delta(i) else {
+            continue;
+        };
         let path = path_of(&delta).unwrap_or_default();
         if let Some(why) = excluded(&path) {
             own.excluded.push(format!("{path} ({why})"));
@@ -487,9 +494,32 @@ pub fn is_placeholder(subject: &str) -> bool {
         return true;
     }
     const EMPTY_WORDS: &[&str] = &[
-        "wip", "fix", "fixes", "fixed", "change", "changes", "update", "updates", "updated",
-        "commit", "test", "tests", "asdf", "minor", "stuff", "misc", "save", "done", "tmp",
-        "temp", "initial commit", "first commit", "more", "work", "edit", "edits",
+        "wip",
+        "fix",
+        "fixes",
+        "fixed",
+        "change",
+        "changes",
+        "update",
+        "updates",
+        "updated",
+        "commit",
+        "test",
+        "tests",
+        "asdf",
+        "minor",
+        "stuff",
+        "misc",
+        "save",
+        "done",
+        "tmp",
+        "temp",
+        "initial commit",
+        "first commit",
+        "more",
+        "work",
+        "edit",
+        "edits",
     ];
     if EMPTY_WORDS.contains(&lower.trim_end_matches(['.', '!'])) {
         return true;
@@ -502,7 +532,10 @@ pub fn is_placeholder(subject: &str) -> bool {
     let file_like = |w: &str| {
         w.contains('.')
             || w.contains('/')
-            || matches!(w, "Makefile" | "Dockerfile" | "LICENSE" | "README" | "Procfile")
+            || matches!(
+                w,
+                "Makefile" | "Dockerfile" | "LICENSE" | "README" | "Procfile"
+            )
     };
     match (verb, rest.as_slice()) {
         ("Update" | "Create" | "Delete" | "Add", [file]) => file_like(file),
@@ -536,10 +569,24 @@ mod tests {
 
     #[test]
     fn placeholder_messages() {
-        for s in ["Update README.md", "Add files via upload", "wip", "Create src/app.py", "fix.", "Initial commit", "Rename a.py to b.py", "x"] {
+        for s in [
+            "Update README.md",
+            "Add files via upload",
+            "wip",
+            "Create src/app.py",
+            "fix.",
+            "Initial commit",
+            "Rename a.py to b.py",
+            "x",
+        ] {
             assert!(is_placeholder(s), "{s}");
         }
-        for s in ["Add pagination to the task list", "Update tests", "Fix the 404 on another user's task", "Add Makefile target for e2e"] {
+        for s in [
+            "Add pagination to the task list",
+            "Update tests",
+            "Fix the 404 on another user's task",
+            "Add Makefile target for e2e",
+        ] {
             assert!(!is_placeholder(s), "{s}");
         }
     }
@@ -548,8 +595,14 @@ mod tests {
     fn lock_and_generated_files_are_excluded() {
         assert_eq!(excluded("Cargo.lock"), Some("lock file"));
         assert_eq!(excluded("web/package-lock.json"), Some("lock file"));
-        assert_eq!(excluded("node_modules/x/index.js"), Some("generated or vendored"));
-        assert_eq!(excluded("app/__pycache__/m.cpython-311.pyc"), Some("generated or vendored"));
+        assert_eq!(
+            excluded("node_modules/x/index.js"),
+            Some("generated or vendored")
+        );
+        assert_eq!(
+            excluded("app/__pycache__/m.cpython-311.pyc"),
+            Some("generated or vendored")
+        );
         assert_eq!(excluded("src/app.py"), None);
         assert_eq!(excluded("src/build.rs"), None);
     }

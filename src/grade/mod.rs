@@ -144,14 +144,19 @@ fn grade_repo(
     let repo = git2::Repository::open(dir)
         .map_err(|_| format!("{} is not a git repository", entry.shown))?;
     if repo.is_bare() {
-        return Err(format!("{} is a bare repository; grade a clone of it", entry.shown));
+        return Err(format!(
+            "{} is a bare repository; grade a clone of it",
+            entry.shown
+        ));
     }
     // The graded commit's `.folio.toml` names the student and stack and may hold a [check].
-    let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|_| {
-        format!("{} has no commit to grade", entry.shown)
-    })?;
+    let head = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(|_| format!("{} has no commit to grade", entry.shown))?;
     let provenance_at = |commit: git2::Oid| -> Option<AnswersFile> {
-        let bytes = crate::git::merge::file_at(&repo, commit, crate::answers::PROVENANCE_FILE).ok()??;
+        let bytes =
+            crate::git::merge::file_at(&repo, commit, crate::answers::PROVENANCE_FILE).ok()??;
         toml::from_str(std::str::from_utf8(&bytes).ok()?).ok()
     };
     let student = entry
@@ -159,7 +164,8 @@ fn grade_repo(
         .clone()
         .or_else(|| provenance_at(head.id()).and_then(|p| p.student))
         .unwrap_or_else(|| fallback_name.to_string());
-    let analysis: Analysis = history::analyse(&repo, &student, options.deadline, &options.rubric.own_work)?;
+    let analysis: Analysis =
+        history::analyse(&repo, &student, options.deadline, &options.rubric.own_work)?;
     let provenance = provenance_at(analysis.graded);
     let stack = provenance.as_ref().and_then(|p| p.stack.clone());
     let student_table = provenance.as_ref().and_then(|p| p.check.clone());
@@ -223,8 +229,11 @@ fn run_tests(
             .ok()
             .map(|st| st.manifest.commands.clone())
     });
-    let command = |given: &Option<String>, pick: fn(&crate::template::manifest::Commands) -> &String| {
-        given.clone().or_else(|| manifest.as_ref().map(|m| pick(m).clone()))
+    let command = |given: &Option<String>,
+                   pick: fn(&crate::template::manifest::Commands) -> &String| {
+        given
+            .clone()
+            .or_else(|| manifest.as_ref().map(|m| pick(m).clone()))
     };
     let setup = command(&plan.setup, |c| &c.setup);
     let test = command(&plan.test, |c| &c.test);
@@ -258,7 +267,12 @@ fn run_tests(
         .as_ref()
         .and_then(|l| runner::test_counts(&runner::read_log(l)));
     let contract = match (&run, setup_result.status) {
-        (Some(run), StepStatus::Passed) => Some(contract::check(run, &work, &log("server"), plan.server_start_timeout)),
+        (Some(run), StepStatus::Passed) => Some(contract::check(
+            run,
+            &work,
+            &log("server"),
+            plan.server_start_timeout,
+        )),
         _ => None,
     };
     TestRun {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::grade::rubric::Rubric;
 use crate::grade::StudentGrade;
+use crate::grade::rubric::Rubric;
 
 /// `grades.json`.
 #[derive(Debug, Serialize)]
@@ -32,7 +32,10 @@ pub struct Gradebook<'a> {
 pub fn write_all(out: &Path, book: &Gradebook<'_>, rubric: &Rubric) -> Result<Vec<PathBuf>> {
     let feedback_dir = out.join("feedback");
     std::fs::create_dir_all(&feedback_dir).map_err(|e| Error::io("create", &feedback_dir, e))?;
-    write(&out.join("gradebook.csv"), &gradebook_csv(book.students, rubric)?)?;
+    write(
+        &out.join("gradebook.csv"),
+        &gradebook_csv(book.students, rubric)?,
+    )?;
     write(&out.join("items.csv"), &items_csv(book.students)?)?;
     let json = serde_json::to_string_pretty(book).expect("the gradebook serializes");
     write(&out.join("grades.json"), &format!("{json}\n"))?;
@@ -60,24 +63,45 @@ fn csv_error(e: csv::Error) -> Error {
 }
 
 fn to_string(writer: csv::Writer<Vec<u8>>) -> Result<String> {
-    let bytes = writer.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| csv_error(e.into_error().into()))?;
     Ok(String::from_utf8(bytes).expect("CSV of strings is UTF-8"))
 }
 
 /// The columns of `gradebook.csv`: fixed ones, then one per rubric item, then own work.
 pub fn gradebook_header(rubric: &Rubric) -> Vec<String> {
     let mut header: Vec<String> = [
-        "student", "repo", "status", "error", "stack", "graded_commit", "points", "max_points",
-        "percent", "grade", "required_failed",
+        "student",
+        "repo",
+        "status",
+        "error",
+        "stack",
+        "graded_commit",
+        "points",
+        "max_points",
+        "percent",
+        "grade",
+        "required_failed",
     ]
     .map(String::from)
     .to_vec();
     header.extend(rubric.items.iter().map(|i| format!("item:{}", i.id)));
     header.extend(
         [
-            "check_score", "own_commits", "student_commits", "placeholder_messages", "authors",
-            "first_commit", "last_commit", "active_days", "files_changed", "lines_added",
-            "lines_removed", "late_commits", "anomalies",
+            "check_score",
+            "own_commits",
+            "student_commits",
+            "placeholder_messages",
+            "authors",
+            "first_commit",
+            "last_commit",
+            "active_days",
+            "files_changed",
+            "lines_added",
+            "lines_removed",
+            "late_commits",
+            "anomalies",
         ]
         .map(String::from),
     );
@@ -86,7 +110,8 @@ pub fn gradebook_header(rubric: &Rubric) -> Vec<String> {
 
 fn gradebook_csv(students: &[StudentGrade], rubric: &Rubric) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(gradebook_header(rubric)).map_err(csv_error)?;
+    w.write_record(gradebook_header(rubric))
+        .map_err(csv_error)?;
     for s in students {
         let total = s.total.as_ref();
         let own = s.own_work.as_ref();
@@ -101,18 +126,27 @@ fn gradebook_csv(students: &[StudentGrade], rubric: &Rubric) -> Result<String> {
             total.map(|t| num(t.max_points)).unwrap_or_default(),
             total.map(|t| num(t.percent)).unwrap_or_default(),
             total.map(|t| t.grade.clone()).unwrap_or_default(),
-            total.map(|t| t.required_failed.join(" ")).unwrap_or_default(),
+            total
+                .map(|t| t.required_failed.join(" "))
+                .unwrap_or_default(),
         ];
         for item in &rubric.items {
             row.push(
                 s.items
                     .iter()
                     .find(|g| g.id == item.id)
-                    .map(|g| if g.counts() { num(g.points) } else { g.status.to_string() })
+                    .map(|g| {
+                        if g.counts() {
+                            num(g.points)
+                        } else {
+                            g.status.to_string()
+                        }
+                    })
                     .unwrap_or_default(),
             );
         }
-        let own_cell = |f: &dyn Fn(&crate::grade::history::OwnWork) -> String| own.map(f).unwrap_or_default();
+        let own_cell =
+            |f: &dyn Fn(&crate::grade::history::OwnWork) -> String| own.map(f).unwrap_or_default();
         row.extend([
             s.check_score.map(|c| c.to_string()).unwrap_or_default(),
             own_cell(&|o| o.commits.to_string()),
@@ -131,8 +165,16 @@ fn gradebook_csv(students: &[StudentGrade], rubric: &Rubric) -> Result<String> {
             own_cell(&|o| o.files_changed.to_string()),
             own_cell(&|o| o.lines_added.to_string()),
             own_cell(&|o| o.lines_removed.to_string()),
-            if s.status == "graded" { s.late_commits.len().to_string() } else { String::new() },
-            s.anomalies.iter().map(|a| a.kind).collect::<Vec<_>>().join(" "),
+            if s.status == "graded" {
+                s.late_commits.len().to_string()
+            } else {
+                String::new()
+            },
+            s.anomalies
+                .iter()
+                .map(|a| a.kind)
+                .collect::<Vec<_>>()
+                .join(" "),
         ]);
         w.write_record(row).map_err(csv_error)?;
     }
@@ -142,8 +184,16 @@ fn gradebook_csv(students: &[StudentGrade], rubric: &Rubric) -> Result<String> {
 fn items_csv(students: &[StudentGrade]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "student", "repo", "item", "title", "status", "points", "max_points", "required",
-        "evidence", "fix",
+        "student",
+        "repo",
+        "item",
+        "title",
+        "status",
+        "points",
+        "max_points",
+        "required",
+        "evidence",
+        "fix",
     ])
     .map_err(csv_error)?;
     for s in students {
@@ -199,18 +249,44 @@ pub fn feedback(s: &StudentGrade, book: &Gradebook<'_>) -> String {
     }
     let total = s.total.as_ref();
     if let Some(t) = total {
-        let grade = if t.grade.is_empty() { String::new() } else { format!(", grade **{}**", t.grade) };
-        let _ = writeln!(md, "**{}%** ({} of {} points){grade}.", num(t.percent), num(t.points), num(t.max_points));
+        let grade = if t.grade.is_empty() {
+            String::new()
+        } else {
+            format!(", grade **{}**", t.grade)
+        };
+        let _ = writeln!(
+            md,
+            "**{}%** ({} of {} points){grade}.",
+            num(t.percent),
+            num(t.points),
+            num(t.max_points)
+        );
         if !t.required_failed.is_empty() {
             let what = match t.consequence {
-                Some(crate::grade::rubric::RequiredFailure::Fail) => "so the grade is a fail".to_string(),
-                _ => format!("so the percentage is capped (it was {}%)", num(t.raw_percent)),
+                Some(crate::grade::rubric::RequiredFailure::Fail) => {
+                    "so the grade is a fail".to_string()
+                }
+                _ => format!(
+                    "so the percentage is capped (it was {}%)",
+                    num(t.raw_percent)
+                ),
             };
-            let _ = writeln!(md, "\nRequired item(s) not met: {}, {what}.", t.required_failed.join(", "));
+            let _ = writeln!(
+                md,
+                "\nRequired item(s) not met: {}, {what}.",
+                t.required_failed.join(", ")
+            );
         }
     }
     if let Some(commit) = &s.graded_commit {
-        let _ = writeln!(md, "\nGraded commit: `{commit}`{}.", book.deadline.as_ref().map(|d| format!(" (the last before the deadline {d})")).unwrap_or_default());
+        let _ = writeln!(
+            md,
+            "\nGraded commit: `{commit}`{}.",
+            book.deadline
+                .as_ref()
+                .map(|d| format!(" (the last before the deadline {d})"))
+                .unwrap_or_default()
+        );
     }
     let passed: Vec<_> = s.items.iter().filter(|i| i.status == "pass").collect();
     if !passed.is_empty() {
@@ -219,11 +295,22 @@ pub fn feedback(s: &StudentGrade, book: &Gradebook<'_>) -> String {
             let _ = writeln!(md, "- {} ({} points)", i.title, num(i.points));
         }
     }
-    let to_fix: Vec<_> = s.items.iter().filter(|i| matches!(i.status, "fail" | "partial")).collect();
+    let to_fix: Vec<_> = s
+        .items
+        .iter()
+        .filter(|i| matches!(i.status, "fail" | "partial"))
+        .collect();
     if !to_fix.is_empty() {
         let _ = writeln!(md, "\n## What to fix\n");
         for i in to_fix {
-            let _ = writeln!(md, "- **{}**: {} of {} points{}", i.title, num(i.points), num(i.max_points), if i.required { " (required)" } else { "" });
+            let _ = writeln!(
+                md,
+                "- **{}**: {} of {} points{}",
+                i.title,
+                num(i.points),
+                num(i.max_points),
+                if i.required { " (required)" } else { "" }
+            );
             for fix in &i.fix {
                 let _ = writeln!(md, "  - fix: {fix}");
             }
@@ -238,13 +325,30 @@ pub fn feedback(s: &StudentGrade, book: &Gradebook<'_>) -> String {
     if !skipped.is_empty() {
         let _ = writeln!(md, "\n## Not counted\n");
         for i in skipped {
-            let _ = writeln!(md, "- {}: {} ({})", i.title, i.status.replace('_', " "), i.evidence.first().map_or("", String::as_str));
+            let _ = writeln!(
+                md,
+                "- {}: {} ({})",
+                i.title,
+                i.status.replace('_', " "),
+                i.evidence.first().map_or("", String::as_str)
+            );
         }
     }
     if let Some(own) = &s.own_work {
         let _ = writeln!(md, "\n## Your own work since the starter\n");
-        let _ = writeln!(md, "- {} commits ({} by you, {} with a placeholder message), {} active days", own.commits, own.student_commits, own.placeholder_messages, own.active_days);
-        let _ = writeln!(md, "- {} files and {} lines changed (+{} -{}) outside the starter's content", own.files_changed, own.lines_changed(), own.lines_added, own.lines_removed);
+        let _ = writeln!(
+            md,
+            "- {} commits ({} by you, {} with a placeholder message), {} active days",
+            own.commits, own.student_commits, own.placeholder_messages, own.active_days
+        );
+        let _ = writeln!(
+            md,
+            "- {} files and {} lines changed (+{} -{}) outside the starter's content",
+            own.files_changed,
+            own.lines_changed(),
+            own.lines_added,
+            own.lines_removed
+        );
         if let (Some(first), Some(last)) = (&own.first, &own.last) {
             let _ = writeln!(md, "- first commit {first}, last {last}");
         }
@@ -258,15 +362,32 @@ pub fn feedback(s: &StudentGrade, book: &Gradebook<'_>) -> String {
     if !s.anomalies.is_empty() {
         let _ = writeln!(md, "\n## For your instructor to look at\n");
         for a in &s.anomalies {
-            let _ = writeln!(md, "- {}{}: {}", a.kind, a.commit.as_ref().map(|c| format!(" (`{c}`)")).unwrap_or_default(), a.detail);
+            let _ = writeln!(
+                md,
+                "- {}{}: {}",
+                a.kind,
+                a.commit
+                    .as_ref()
+                    .map(|c| format!(" (`{c}`)"))
+                    .unwrap_or_default(),
+                a.detail
+            );
         }
     }
     if !s.ignores.is_empty() {
         let _ = writeln!(md, "\n## Ignored checks\n");
         for i in &s.ignores {
-            let why = i.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+            let why = i
+                .reason
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
             if i.refused {
-                let _ = writeln!(md, "- `{}` in your .folio.toml{why}: refused, the rubric sets the bar", i.rule);
+                let _ = writeln!(
+                    md,
+                    "- `{}` in your .folio.toml{why}: refused, the rubric sets the bar",
+                    i.rule
+                );
             } else {
                 let _ = writeln!(md, "- `{}` ignored by the rubric{why}", i.rule);
             }
@@ -274,26 +395,48 @@ pub fn feedback(s: &StudentGrade, book: &Gradebook<'_>) -> String {
     }
     if let Some(tests) = &s.tests {
         let _ = writeln!(md, "\n## Tests (your code was run in a fresh clone)\n");
-        let _ = writeln!(md, "- setup `{}`: {:?}", tests.setup.command, tests.setup.status);
-        let _ = writeln!(md, "- test `{}`: {:?}{}", tests.test.command, tests.test.status, match (tests.passed, tests.failed) {
-            (Some(p), Some(f)) => format!(" ({p} passed, {f} failed)"),
-            _ => String::new(),
-        });
+        let _ = writeln!(
+            md,
+            "- setup `{}`: {:?}",
+            tests.setup.command, tests.setup.status
+        );
+        let _ = writeln!(
+            md,
+            "- test `{}`: {:?}{}",
+            tests.test.command,
+            tests.test.status,
+            match (tests.passed, tests.failed) {
+                (Some(p), Some(f)) => format!(" ({p} passed, {f} failed)"),
+                _ => String::new(),
+            }
+        );
     }
     md
 }
 
 /// The one-screen summary: a line per student, then the counts.
 pub fn summary(students: &[StudentGrade]) -> String {
-    let width = students.iter().map(|s| s.student.chars().count()).max().unwrap_or(7).clamp(7, 28);
-    let mut text = format!("{:<width$}  {:>7}  {:<5}  {:>4}  {:>4}  notes\n", "student", "percent", "grade", "own", "late");
+    let width = students
+        .iter()
+        .map(|s| s.student.chars().count())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 28);
+    let mut text = format!(
+        "{:<width$}  {:>7}  {:<5}  {:>4}  {:>4}  notes\n",
+        "student", "percent", "grade", "own", "late"
+    );
     for s in students {
         let name: String = s.student.chars().take(width).collect();
         match (&s.total, &s.error) {
             (Some(t), _) => {
-                let mut notes: Vec<String> = s.anomalies.iter().map(|a| a.kind.to_string()).collect();
+                let mut notes: Vec<String> =
+                    s.anomalies.iter().map(|a| a.kind.to_string()).collect();
                 if !t.required_failed.is_empty() {
-                    notes.insert(0, format!("required failed: {}", t.required_failed.join(",")));
+                    notes.insert(
+                        0,
+                        format!("required failed: {}", t.required_failed.join(",")),
+                    );
                 }
                 let _ = writeln!(
                     text,
@@ -306,12 +449,27 @@ pub fn summary(students: &[StudentGrade]) -> String {
                 );
             }
             (None, error) => {
-                let _ = writeln!(text, "{name:<width$}  {:>7}  {:<5}  {:>4}  {:>4}  error: {}", "-", "-", "-", "-", error.as_deref().unwrap_or("?"));
+                let _ = writeln!(
+                    text,
+                    "{name:<width$}  {:>7}  {:<5}  {:>4}  {:>4}  error: {}",
+                    "-",
+                    "-",
+                    "-",
+                    "-",
+                    error.as_deref().unwrap_or("?")
+                );
             }
         }
     }
-    let graded: Vec<f64> = students.iter().filter_map(|s| s.total.as_ref().map(|t| t.percent)).collect();
-    let mean = if graded.is_empty() { 0.0 } else { graded.iter().sum::<f64>() / graded.len() as f64 };
+    let graded: Vec<f64> = students
+        .iter()
+        .filter_map(|s| s.total.as_ref().map(|t| t.percent))
+        .collect();
+    let mean = if graded.is_empty() {
+        0.0
+    } else {
+        graded.iter().sum::<f64>() / graded.len() as f64
+    };
     let _ = write!(
         text,
         "{} graded, {} could not be graded; mean {}%",
@@ -321,4 +479,3 @@ pub fn summary(students: &[StudentGrade]) -> String {
     );
     text
 }
-

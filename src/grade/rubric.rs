@@ -343,7 +343,9 @@ impl Rubric {
                     .map_or(id.to_string(), |r| r.title.to_string()),
                 (ItemKind::OwnWork, None) => "Own work since the render".into(),
                 (ItemKind::TestsPassing, None) => "The project's tests pass".into(),
-                (ItemKind::ApiContract, None) => "The running server honours the API contract".into(),
+                (ItemKind::ApiContract, None) => {
+                    "The running server honours the API contract".into()
+                }
                 (ItemKind::Check, None) => spec.id.clone(),
             });
             items.push(Item {

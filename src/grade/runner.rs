@@ -75,7 +75,12 @@ fn scrubbed(name: &str) -> bool {
 }
 
 /// `sh -c script` in `dir`, in a new process group, output to `log`.
-pub fn spawn(script: &str, dir: &Path, env: &[(&str, String)], log: &Path) -> std::io::Result<Child> {
+pub fn spawn(
+    script: &str,
+    dir: &Path,
+    env: &[(&str, String)],
+    log: &Path,
+) -> std::io::Result<Child> {
     let out = std::fs::File::create(log)?;
     let err = out.try_clone()?;
     let mut command = Command::new("sh");
@@ -204,7 +209,8 @@ pub fn clone_at(repo: &Path, commit: &str) -> Result<tempfile::TempDir, String> 
         } else {
             Err(format!(
                 "git {} failed: {}",
-                args.first().map_or(String::new(), |a| a.to_string_lossy().into_owned()),
+                args.first()
+                    .map_or(String::new(), |a| a.to_string_lossy().into_owned()),
                 String::from_utf8_lossy(&out.stderr).trim()
             ))
         }
@@ -234,7 +240,8 @@ pub fn clone_at(repo: &Path, commit: &str) -> Result<tempfile::TempDir, String> 
 pub fn test_counts(log: &str) -> Option<(u64, u64)> {
     let re = |p: &str| regex::Regex::new(p).expect("valid regex");
     let num = |c: &regex::Captures<'_>, i: usize| {
-        c.get(i).map_or(0, |m| m.as_str().parse::<u64>().unwrap_or(0))
+        c.get(i)
+            .map_or(0, |m| m.as_str().parse::<u64>().unwrap_or(0))
     };
     // pytest: "==== 3 failed, 12 passed, 1 error in 2.31s ===="
     let pytest = re(r"(?m)^=+ (.*\d+ (?:passed|failed|errors?).*) in [\d.]+s");
@@ -277,7 +284,10 @@ pub fn test_counts(log: &str) -> Option<(u64, u64)> {
     let node_pass = re(r"(?m)^# pass (\d+)");
     let node_fail = re(r"(?m)^# fail (\d+)");
     if let Some(p) = node_pass.captures_iter(log).last() {
-        let f = node_fail.captures_iter(log).last().map_or(0, |c| num(&c, 1));
+        let f = node_fail
+            .captures_iter(log)
+            .last()
+            .map_or(0, |c| num(&c, 1));
         return Some((num(&p, 1), f));
     }
     // go test -v.
@@ -295,19 +305,35 @@ mod tests {
 
     #[test]
     fn counts_of_each_runner() {
-        assert_eq!(test_counts("==== 1 failed, 12 passed in 2.31s ===="), Some((12, 1)));
-        assert_eq!(test_counts("===== 30 passed, 2 warnings in 4.10s ====="), Some((30, 0)));
         assert_eq!(
-            test_counts("test result: ok. 3 passed; 0 failed; 0 ignored\ntest result: FAILED. 5 passed; 2 failed;"),
+            test_counts("==== 1 failed, 12 passed in 2.31s ===="),
+            Some((12, 1))
+        );
+        assert_eq!(
+            test_counts("===== 30 passed, 2 warnings in 4.10s ====="),
+            Some((30, 0))
+        );
+        assert_eq!(
+            test_counts(
+                "test result: ok. 3 passed; 0 failed; 0 ignored\ntest result: FAILED. 5 passed; 2 failed;"
+            ),
             Some((8, 2))
         );
         assert_eq!(
-            test_counts("Tests run: 2, Failures: 0, Errors: 0, Skipped: 0\n[ERROR] Tests run: 20, Failures: 1, Errors: 1, Skipped: 2"),
+            test_counts(
+                "Tests run: 2, Failures: 0, Errors: 0, Skipped: 0\n[ERROR] Tests run: 20, Failures: 1, Errors: 1, Skipped: 2"
+            ),
             Some((16, 2))
         );
-        assert_eq!(test_counts("      Tests  1 failed | 20 passed (21)"), Some((20, 1)));
+        assert_eq!(
+            test_counts("      Tests  1 failed | 20 passed (21)"),
+            Some((20, 1))
+        );
         assert_eq!(test_counts("# tests 5\n# pass 4\n# fail 1"), Some((4, 1)));
-        assert_eq!(test_counts("--- PASS: TestA\n--- FAIL: TestB\n--- PASS: TestC"), Some((2, 1)));
+        assert_eq!(
+            test_counts("--- PASS: TestA\n--- FAIL: TestB\n--- PASS: TestC"),
+            Some((2, 1))
+        );
         assert_eq!(test_counts("ok  example.org/x 0.1s"), None);
     }
 

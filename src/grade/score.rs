@@ -11,11 +11,11 @@ use serde::Serialize;
 use crate::check::policy::Selector;
 use crate::check::report::{Report, RuleResult};
 use crate::check::rule::Status;
+use crate::grade::TestRun;
 use crate::grade::contract::ContractRun;
 use crate::grade::history::OwnWork;
 use crate::grade::rubric::{Item, ItemKind, RequiredFailure, Rubric};
 use crate::grade::runner::StepStatus;
-use crate::grade::TestRun;
 
 /// One item's result.
 #[derive(Debug, Clone, Serialize)]
@@ -88,16 +88,25 @@ fn score_item(item: &Item, inputs: &Inputs<'_>) -> ItemGrade {
         evidence: Vec::new(),
         fix: Vec::new(),
     };
-    if let Some(stack) = inputs.stack.filter(|s| item.not_applicable.iter().any(|n| n == s)) {
+    if let Some(stack) = inputs
+        .stack
+        .filter(|s| item.not_applicable.iter().any(|n| n == s))
+    {
         grade.status = "not_applicable";
-        grade.evidence.push(format!("the rubric marks this item not applicable to {stack}"));
+        grade.evidence.push(format!(
+            "the rubric marks this item not applicable to {stack}"
+        ));
         return grade;
     }
     let share = match item.kind {
         ItemKind::Check => check_share(item, inputs.report, &mut grade),
         ItemKind::OwnWork => Some(own_work_share(inputs, &mut grade)),
         ItemKind::TestsPassing => tests_share(inputs.tests, &mut grade),
-        ItemKind::ApiContract => contract_share(inputs.tests.and_then(|t| t.contract.as_ref()), inputs.tests.is_some(), &mut grade),
+        ItemKind::ApiContract => contract_share(
+            inputs.tests.and_then(|t| t.contract.as_ref()),
+            inputs.tests.is_some(),
+            &mut grade,
+        ),
     };
     match share {
         None => {}
@@ -126,28 +135,40 @@ fn selects(selector: Selector, rule: &RuleResult) -> bool {
 /// The share of the selected rules that passed, of those judged.
 fn check_share(item: &Item, report: &Report, grade: &mut ItemGrade) -> Option<f64> {
     let selector = item.selector?;
-    let rules: Vec<&RuleResult> = report.rules.iter().filter(|r| selects(selector, r)).collect();
+    let rules: Vec<&RuleResult> = report
+        .rules
+        .iter()
+        .filter(|r| selects(selector, r))
+        .collect();
     let (mut passed, mut judged) = (0usize, 0usize);
     for rule in &rules {
         match rule.status {
             Status::Pass => {
                 passed += 1;
                 judged += 1;
-                grade.evidence.push(format!("{}: pass: {}", rule.id, rule.message));
+                grade
+                    .evidence
+                    .push(format!("{}: pass: {}", rule.id, rule.message));
             }
             Status::Fail => {
                 judged += 1;
-                grade.evidence.push(format!("{}: fail: {}", rule.id, rule.message));
+                grade
+                    .evidence
+                    .push(format!("{}: fail: {}", rule.id, rule.message));
                 if let Some(fix) = rule.fix {
                     grade.fix.push(format!("{}: {fix}", rule.id));
                 }
             }
             Status::Skip | Status::NotApplicable => {
                 let why = match &rule.ignored {
-                    Some(_) => rule.message.replace("ignored by --ignore", "ignored by the rubric"),
+                    Some(_) => rule
+                        .message
+                        .replace("ignored by --ignore", "ignored by the rubric"),
                     None => rule.message.clone(),
                 };
-                grade.evidence.push(format!("{}: {}: {why}", rule.id, rule.status.id()));
+                grade
+                    .evidence
+                    .push(format!("{}: {}: {why}", rule.id, rule.status.id()));
             }
         }
     }
@@ -165,11 +186,37 @@ fn check_share(item: &Item, report: &Report, grade: &mut ItemGrade) -> Option<f6
 fn own_work_share(inputs: &Inputs<'_>, grade: &mut ItemGrade) -> f64 {
     let own = inputs.own;
     let c = &inputs.rubric.own_work;
-    let part = |have: f64, want: f64| if want <= 0.0 { 1.0 } else { (have / want).min(1.0) };
+    let part = |have: f64, want: f64| {
+        if want <= 0.0 {
+            1.0
+        } else {
+            (have / want).min(1.0)
+        }
+    };
     let parts = [
-        (part(own.student_commits as f64, f64::from(c.min_commits)), format!("{} of {} commits by the student (full credit at {})", own.student_commits, own.commits, c.min_commits)),
-        (part(own.active_days as f64, f64::from(c.min_active_days)), format!("{} active days (full credit at {})", own.active_days, c.min_active_days)),
-        (part(own.lines_changed() as f64, c.min_lines as f64), format!("{} lines changed in {} files outside template-owned content (full credit at {})", own.lines_changed(), own.files_changed, c.min_lines)),
+        (
+            part(own.student_commits as f64, f64::from(c.min_commits)),
+            format!(
+                "{} of {} commits by the student (full credit at {})",
+                own.student_commits, own.commits, c.min_commits
+            ),
+        ),
+        (
+            part(own.active_days as f64, f64::from(c.min_active_days)),
+            format!(
+                "{} active days (full credit at {})",
+                own.active_days, c.min_active_days
+            ),
+        ),
+        (
+            part(own.lines_changed() as f64, c.min_lines as f64),
+            format!(
+                "{} lines changed in {} files outside template-owned content (full credit at {})",
+                own.lines_changed(),
+                own.files_changed,
+                c.min_lines
+            ),
+        ),
     ];
     let mut sum = 0.0;
     for (share, evidence) in parts {
@@ -177,13 +224,20 @@ fn own_work_share(inputs: &Inputs<'_>, grade: &mut ItemGrade) -> f64 {
         grade.evidence.push(evidence);
     }
     if own.placeholder_messages > 0 {
-        grade.evidence.push(format!("{} placeholder commit messages", own.placeholder_messages));
+        grade.evidence.push(format!(
+            "{} placeholder commit messages",
+            own.placeholder_messages
+        ));
     }
     if own.student_commits < c.min_commits as usize {
-        grade.fix.push("commit your work in small steps, each with a message that says why".into());
+        grade
+            .fix
+            .push("commit your work in small steps, each with a message that says why".into());
     }
     if own.placeholder_messages > 0 {
-        grade.fix.push("write commit subjects that say what changed and why, not \"Update README.md\"".into());
+        grade.fix.push(
+            "write commit subjects that say what changed and why, not \"Update README.md\"".into(),
+        );
     }
     sum / 3.0
 }
@@ -191,7 +245,9 @@ fn own_work_share(inputs: &Inputs<'_>, grade: &mut ItemGrade) -> f64 {
 fn tests_share(tests: Option<&TestRun>, grade: &mut ItemGrade) -> Option<f64> {
     let Some(tests) = tests else {
         grade.status = "not_run";
-        grade.evidence.push("the project's tests were not run (pass --run-tests)".into());
+        grade
+            .evidence
+            .push("the project's tests were not run (pass --run-tests)".into());
         return None;
     };
     if let Some(error) = &tests.error {
@@ -204,15 +260,23 @@ fn tests_share(tests: Option<&TestRun>, grade: &mut ItemGrade) -> Option<f64> {
             step.command,
             match step.status {
                 StepStatus::Passed => "passed".to_string(),
-                StepStatus::Failed => format!("failed (exit {})", step.exit_code.map_or("?".into(), |c| c.to_string())),
+                StepStatus::Failed => format!(
+                    "failed (exit {})",
+                    step.exit_code.map_or("?".into(), |c| c.to_string())
+                ),
                 StepStatus::TimedOut => format!("timed out after {} s", step.timeout_seconds),
                 StepStatus::NotRun => "not run".to_string(),
             },
-            step.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+            step.detail
+                .as_ref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
         ));
     }
     if tests.setup.status != StepStatus::Passed {
-        grade.fix.push("make the setup command work from a fresh clone".into());
+        grade
+            .fix
+            .push("make the setup command work from a fresh clone".into());
         return Some(0.0);
     }
     let share = match (tests.test.status, tests.passed, tests.failed) {
@@ -225,7 +289,9 @@ fn tests_share(tests: Option<&TestRun>, grade: &mut ItemGrade) -> Option<f64> {
         _ => 0.0,
     };
     if share < 1.0 {
-        grade.fix.push("run the tests locally and fix the failing or hanging ones".into());
+        grade
+            .fix
+            .push("run the tests locally and fix the failing or hanging ones".into());
     }
     Some(share)
 }
@@ -244,7 +310,12 @@ fn contract_share(contract: Option<&ContractRun>, ran: bool, grade: &mut ItemGra
         grade.evidence.push(detail.clone());
     }
     for p in &contract.probes {
-        grade.evidence.push(format!("{}: {}: {}", p.name, if p.passed { "pass" } else { "fail" }, p.detail));
+        grade.evidence.push(format!(
+            "{}: {}: {}",
+            p.name,
+            if p.passed { "pass" } else { "fail" },
+            p.detail
+        ));
     }
     if contract.passed() < contract.probes.len() {
         grade.fix.push("start the server with `make run` and compare its answers with the API table of the README".into());
@@ -254,13 +325,22 @@ fn contract_share(contract: Option<&ContractRun>, ran: bool, grade: &mut ItemGra
 
 pub fn total(items: &[ItemGrade], rubric: &Rubric) -> Total {
     let counted = items.iter().filter(|i| i.counts());
-    let (points, max): (f64, f64) = counted.fold((0.0, 0.0), |(p, m), i| (p + i.points, m + i.max_points));
-    let raw = if max > 0.0 { round2(points * 100.0 / max) } else { 100.0 };
+    let (points, max): (f64, f64) =
+        counted.fold((0.0, 0.0), |(p, m), i| (p + i.points, m + i.max_points));
+    let raw = if max > 0.0 {
+        round2(points * 100.0 / max)
+    } else {
+        100.0
+    };
     let failed: Vec<&ItemGrade> = items.iter().filter(|i| i.required_failed()).collect();
     let consequence = if failed.is_empty() {
         None
     } else if failed.iter().any(|i| {
-        rubric.items.iter().find(|r| r.id == i.id).is_some_and(|r| r.on_failure == RequiredFailure::Fail)
+        rubric
+            .items
+            .iter()
+            .find(|r| r.id == i.id)
+            .is_some_and(|r| r.on_failure == RequiredFailure::Fail)
     }) {
         Some(RequiredFailure::Fail)
     } else {

@@ -9,7 +9,10 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     )
     .expect("valid regex");
     let c = re.captures(text.trim())?;
-    let n = |i: usize| c.get(i).map_or(0, |m| m.as_str().parse::<i64>().unwrap_or(-1));
+    let n = |i: usize| {
+        c.get(i)
+            .map_or(0, |m| m.as_str().parse::<i64>().unwrap_or(-1))
+    };
     let (year, month, day, hour, minute, second) = (n(1), n(2), n(3), n(4), n(5), n(6));
     if !(1..=12).contains(&month)
         || day < 1
@@ -102,12 +105,24 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-12-02T01:59:00+02:00"), Some(t));
         assert_eq!(parse_rfc3339("2026-12-01T18:59:00.250-05:00"), Some(t));
         assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(parse_rfc3339("2024-02-29T00:00:00Z").map(format_utc).as_deref(), Some("2024-02-29T00:00:00Z"));
+        assert_eq!(
+            parse_rfc3339("2024-02-29T00:00:00Z")
+                .map(format_utc)
+                .as_deref(),
+            Some("2024-02-29T00:00:00Z")
+        );
     }
 
     #[test]
     fn rejects_what_is_not_a_date() {
-        for bad in ["2026-12-01", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-12-01T24:00:00Z", "tomorrow", "2026-12-01T00:00:00"] {
+        for bad in [
+            "2026-12-01",
+            "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-12-01T24:00:00Z",
+            "tomorrow",
+            "2026-12-01T00:00:00",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }
