@@ -86,7 +86,7 @@ impl Anomaly {
     fn new(kind: &'static str, commit: Option<Oid>, detail: String) -> Self {
         Anomaly {
             kind,
-            commit: commit.map(|c| short(c)),
+            commit: commit.map(short),
             detail,
         }
     }

@@ -350,8 +350,12 @@ mod tests {
         );
         assert_eq!(result.status, StepStatus::TimedOut);
         let pgid = result.process_group.unwrap() as i32;
-        // SAFETY: signal 0 only asks whether the group has any process left.
-        let alive = unsafe { libc::kill(-pgid, 0) } == 0;
-        assert!(!alive, "the process group {pgid} still has processes");
+        // Killed processes are reaped by their new parent a moment later.
+        let gone = (0..50).any(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            // SAFETY: signal 0 only asks whether the group has any process left.
+            (unsafe { libc::kill(-pgid, 0) }) != 0
+        });
+        assert!(gone, "the process group {pgid} still has processes");
     }
 }
