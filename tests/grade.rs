@@ -611,14 +611,23 @@ fn gone(pid: i32) -> bool {
 #[test]
 fn the_sample_rubric_matches_its_schema() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(root.join("docs/rubric.schema.json")).unwrap()).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("docs/rubric.schema.json")).unwrap(),
+    )
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let text = std::fs::read_to_string(root.join("tests/fixtures/grade/rubric.toml")).unwrap();
     let rubric: Value = toml::from_str(&text).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&rubric).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&rubric)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let docs = std::fs::read_to_string(root.join("docs/grading.md")).unwrap();
-    assert!(docs.contains(text.trim()), "docs/grading.md shows the fixture rubric verbatim");
+    assert!(
+        docs.contains(text.trim()),
+        "docs/grading.md shows the fixture rubric verbatim"
+    );
     for bad in [
         "[[item]]\nid = \"a\"\npoints = 1\n",
         "[[item]]\nid = \"a\"\ncheck = \"tests\"\nkind = \"own-work\"\npoints = 1\n",
@@ -628,6 +637,10 @@ fn the_sample_rubric_matches_its_schema() {
         assert!(!validator.is_valid(&value), "the schema accepts {bad}");
         let sandbox = Sandbox::new();
         sandbox.write("r.toml", bad);
-        sandbox.run(["grade", ".", "--rubric", "r.toml"]).code(2).stderr_has("rubric").run();
+        sandbox
+            .run(["grade", ".", "--rubric", "r.toml"])
+            .code(2)
+            .stderr_has("rubric")
+            .run();
     }
 }

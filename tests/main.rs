@@ -9,6 +9,7 @@ mod check_hostile;
 mod cli;
 mod e2e;
 mod grade;
+mod grade_python;
 mod names;
 mod new;
 mod packs;

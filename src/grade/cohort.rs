@@ -68,16 +68,12 @@ pub fn from_cohort(dir: &Path) -> Result<Vec<Entry>> {
         .rows
         .into_iter()
         .map(|row| {
-            let repo = row
-                .path
-                .map(|p| if p.is_absolute() { p } else { dir.join(p) });
+            let repo = row.path.map(|p| locate(dir, p));
             let shown = repo
                 .as_ref()
-                .map(|p| {
-                    p.strip_prefix(dir)
-                        .unwrap_or(p)
-                        .to_string_lossy()
-                        .into_owned()
+                .map(|p| match p.strip_prefix(dir) {
+                    Ok(rel) => rel.to_string_lossy().into_owned(),
+                    Err(_) => p.display().to_string(),
                 })
                 .or(row.name.clone())
                 .unwrap_or_else(|| row.location.clone().unwrap_or_default());
@@ -97,6 +93,24 @@ pub fn from_cohort(dir: &Path) -> Result<Vec<Entry>> {
             }
         })
         .collect())
+}
+
+/// Where a report's repository is now: its recorded path (absolute, or relative to the
+/// cohort folder), or, when the cohort folder was moved or copied since, the folder of the same
+/// name inside it.
+fn locate(dir: &Path, recorded: PathBuf) -> PathBuf {
+    let at = if recorded.is_absolute() {
+        recorded.clone()
+    } else {
+        dir.join(&recorded)
+    };
+    if at.exists() {
+        return at;
+    }
+    match recorded.file_name() {
+        Some(name) if dir.join(name).exists() => dir.join(name),
+        _ => at,
+    }
 }
 
 /// Entries for repository paths given on the command line, in that order, each once.

@@ -124,9 +124,18 @@ pub fn grade_one(entry: &Entry, options: &Options<'_>) -> StudentGrade {
     let Some(dir) = &entry.repo else {
         return StudentGrade::broken(fallback_name, entry.shown.clone(), "no repository".into());
     };
-    match grade_repo(dir, entry, &fallback_name, options) {
-        Ok(grade) => grade,
-        Err(error) => StudentGrade::broken(fallback_name, entry.shown.clone(), error),
+    // A bug met on one odd repository must not cost the rest of the cohort their grades.
+    let graded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        grade_repo(dir, entry, &fallback_name, options)
+    }));
+    match graded {
+        Ok(Ok(grade)) => grade,
+        Ok(Err(error)) => StudentGrade::broken(fallback_name, entry.shown.clone(), error),
+        Err(_) => StudentGrade::broken(
+            fallback_name,
+            entry.shown.clone(),
+            "folio failed on this repository (a bug: please report it)".into(),
+        ),
     }
 }
 
@@ -254,7 +263,12 @@ fn run_tests(
         Err(e) => return failed(e),
     };
     let work = clone.path().join("repo");
-    let slug = crate::template::helpers::slug(student);
+    // Named after the repository's folder, which is unique in a cohort (two students may share
+    // a name), falling back to the student's.
+    let folder = dir
+        .file_name()
+        .map_or_else(|| student.to_string(), |n| n.to_string_lossy().into_owned());
+    let slug = crate::template::helpers::slug(&folder);
     let log = |step: &str| options.logs.join(format!("{slug}-{step}.log"));
     let setup_result = runner::run_step(&setup, &work, &[], plan.setup_timeout, &log("setup"));
     let test_result = if setup_result.status == StepStatus::Passed {
