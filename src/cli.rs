@@ -49,6 +49,8 @@ pub enum Command {
     Update(UpdateArgs),
     /// Author and test a template pack (a bootcamp's assignment on top of a stack).
     Pack(PackArgs),
+    /// Grade a cohort's repositories into a gradebook, under the instructor's rubric.
+    Grade(GradeArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -376,6 +378,53 @@ pub struct PackTestArgs {
     /// you trust, or in a sandbox.
     #[arg(long)]
     pub run: bool,
+}
+
+/// Grade a cohort's repositories into a gradebook.
+///
+/// Each repository is judged at its graded commit (HEAD, or with --deadline the last commit
+/// committed before it) by the `folio check` rules under the rubric, plus the student's own work
+/// since the pristine-render commit (commits, authors, active days, lines changed outside the
+/// starter's content, and anomalies such as back-dated commits). A student's .folio.toml [check]
+/// table may add requirements but its ignores are refused: the rubric sets the bar. Writes
+/// gradebook.csv, items.csv, grades.json and feedback/<student>.md into --out, and a summary on
+/// stdout. A repository that cannot be graded gets a row saying why.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  folio grade --cohort cohort-7/ --rubric rubric.toml --out grades/\n  folio grade --cohort cohort-7/ --deadline 2026-12-01T23:59:00Z\n  folio grade ../ada ../grace --run-tests --jobs 2\n\ndocs/grading.md has a sample rubric."
+)]
+pub struct GradeArgs {
+    /// Repositories to grade (any git repository), in this order.
+    #[arg(value_name = "REPO", conflicts_with = "cohort")]
+    pub repos: Vec<PathBuf>,
+
+    /// A folder made by `folio batch`: its batch-report.json names each student and repository.
+    #[arg(long, value_name = "DIR")]
+    pub cohort: Option<PathBuf>,
+
+    /// The rubric (TOML; docs/rubric.schema.json). [default: one item per check area, own work,
+    /// and the --run-tests items]
+    #[arg(long, value_name = "RUBRIC.toml")]
+    pub rubric: Option<PathBuf>,
+
+    /// Grade each repository at its last commit committed before this time (RFC 3339, e.g.
+    /// 2026-12-01T23:59:00Z); later commits are listed as late.
+    #[arg(long, value_name = "RFC3339")]
+    pub deadline: Option<String>,
+
+    /// Also run each project's setup and test commands, and probe its running server. This
+    /// EXECUTES THE STUDENTS' CODE (in a temporary clone, each command in its own process group
+    /// with a timeout): run it only in a sandbox or a throwaway machine or container.
+    #[arg(long)]
+    pub run_tests: bool,
+
+    /// The folder for gradebook.csv, items.csv, grades.json and feedback/. [default: ./grades]
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// How many repositories to grade at once. [default: the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// Print a completion script, e.g. `folio completions bash > ~/.local/share/bash-completion/completions/folio`.

@@ -175,6 +175,12 @@ pub enum Error {
     #[error("the [check] table of {} is not valid: {message}", path.display())]
     CheckConfigInvalid { path: PathBuf, message: String },
 
+    #[error("the rubric {} is not valid: {message}", path.display())]
+    RubricInvalid { path: PathBuf, message: String },
+
+    #[error("folio grade cannot start: {reason}.")]
+    GradeRefused { reason: String, fix: String },
+
     #[error("`{given}` (in {origin}) is neither a check area nor a rule id.")]
     UnknownCheckRule {
         given: String,
@@ -290,6 +296,11 @@ impl Error {
                 "the table takes min-score (0-100), require and ignore (lists of areas or rule ids), e.g. `min-score = 90`."
                     .into(),
             ),
+            Error::RubricInvalid { .. } => Some(
+                "docs/grading.md describes the rubric (docs/rubric.schema.json is its schema); an item names a check area or rule id with `check = \"tests\"`, or a kind such as `kind = \"own-work\"`."
+                    .into(),
+            ),
+            Error::GradeRefused { fix, .. } => Some(fix.clone()),
             Error::UnknownCheckRule {
                 suggestion: Some(s),
                 ..

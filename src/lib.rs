@@ -14,6 +14,7 @@ pub mod commands;
 pub mod context;
 pub mod error;
 pub mod git;
+pub mod grade;
 pub mod pack;
 pub mod printer;
 pub mod project;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) => commands::check::run(args, &ctx),
         Command::Update(args) => commands::update::run(args, &ctx),
         Command::Pack(args) => commands::pack::run(args, &ctx),
+        Command::Grade(args) => commands::grade::run(args, &ctx),
         Command::Completions(args) => commands::completions::run(args, &ctx),
     }
 }

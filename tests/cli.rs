@@ -13,6 +13,7 @@ fn help_snapshots() {
         &["check", "--help"],
         &["update", "--help"],
         &["pack", "--help"],
+        &["grade", "--help"],
     ] {
         let out = sandbox.run(args).run();
         insta::assert_snapshot!(format!("help-{}", args.join("-")), out.stdout);

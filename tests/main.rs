@@ -8,6 +8,8 @@ mod check_formats;
 mod check_hostile;
 mod cli;
 mod e2e;
+mod grade;
+mod grade_python;
 mod names;
 mod new;
 mod packs;

@@ -35,6 +35,9 @@ pub struct TrackedFile {
     /// The path's bytes were not UTF-8, so the work tree cannot be opened by `path`.
     lossy: bool,
     id: Oid,
+    /// The blob's bytes, read up front for a snapshot of a commit (so rules never reopen the
+    /// repository per file).
+    preloaded: Option<std::sync::Arc<[u8]>>,
 }
 
 /// One commit's summary.
@@ -76,6 +79,9 @@ pub struct Snapshot {
     /// The work tree on disk.
     workdir: PathBuf,
     pub history: History,
+    /// Listed from a commit's tree (`folio grade`): contents come from git's blobs only, never
+    /// from the work tree, which may hold a later or uncommitted state.
+    from_commit: bool,
 }
 
 impl Snapshot {
@@ -123,6 +129,77 @@ impl Snapshot {
             submodules: listing.submodules,
             workdir,
             history,
+            from_commit: false,
+        })
+    }
+
+    /// The files of `commit`'s tree in the repository at `dir` (its work tree's root), read from
+    /// git's objects only: what `folio grade` judges is the graded commit, whatever the work tree
+    /// holds. History is walked from that commit.
+    pub fn at_commit(dir: &Path, commit: Oid) -> Result<Self> {
+        let repo = Repository::open(dir).map_err(|_| Error::NotARepository {
+            path: dir.to_path_buf(),
+        })?;
+        let tree = repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| Error::git("reading the graded commit", e))?;
+        let odb = repo
+            .odb()
+            .map_err(|e| Error::git("opening the object database", e))?;
+        const GITLINK: i32 = 0o160000;
+        const SYMLINK: i32 = 0o120000;
+        let mut files = Vec::new();
+        let mut submodules = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            let mode = entry.filemode();
+            let (name, lossy) = match std::str::from_utf8(entry.name_bytes()) {
+                Ok(name) => (name.to_string(), false),
+                Err(_) => (
+                    String::from_utf8_lossy(entry.name_bytes()).into_owned(),
+                    true,
+                ),
+            };
+            let path = format!("{parent}{name}");
+            match entry.kind() {
+                Some(git2::ObjectType::Blob) => {
+                    let (size, preloaded) = match odb.read_header(entry.id()) {
+                        Ok((size, _)) if size as u64 <= MAX_READ_BYTES => (
+                            size as u64,
+                            odb.read(entry.id())
+                                .ok()
+                                .map(|o| std::sync::Arc::from(o.data())),
+                        ),
+                        Ok((size, _)) => (size as u64, None),
+                        Err(_) => (0, None),
+                    };
+                    files.push(TrackedFile {
+                        path,
+                        size,
+                        symlink: mode == SYMLINK,
+                        lossy,
+                        id: entry.id(),
+                        preloaded,
+                    });
+                }
+                Some(git2::ObjectType::Commit) if mode == GITLINK => submodules.push(path),
+                _ => {}
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|e| Error::git("listing the graded commit", e))?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let workdir = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
+        let history = history_from(&repo, commit);
+        Ok(Snapshot {
+            root: workdir.clone(),
+            prefix: String::new(),
+            files,
+            outside: Vec::new(),
+            submodules,
+            workdir,
+            history,
+            from_commit: true,
         })
     }
 
@@ -172,7 +249,10 @@ impl Snapshot {
         if file.size > MAX_READ_BYTES {
             return None;
         }
-        if !file.symlink && !file.lossy {
+        if let Some(bytes) = &file.preloaded {
+            return Some(bytes.to_vec());
+        }
+        if !file.symlink && !file.lossy && !self.from_commit {
             if let Some(bytes) = read_regular(on_disk) {
                 return Some(bytes);
             }
@@ -255,6 +335,7 @@ fn tracked_files(repo: &Repository, prefix: &str) -> Result<Listing> {
             symlink: kind == SYMLINK,
             lossy,
             id: entry.id,
+            preloaded: None,
         };
         match inside {
             Some(rel) => listing.inside.push(make(rel)),
@@ -270,12 +351,22 @@ fn tracked_files(repo: &Repository, prefix: &str) -> Result<Listing> {
 }
 
 fn history(repo: &Repository) -> History {
+    match repo.head().ok().and_then(|h| h.target()) {
+        Some(head) => history_from(repo, head),
+        None => History {
+            commits: Vec::new(),
+            shallow: repo.is_shallow(),
+        },
+    }
+}
+
+fn history_from(repo: &Repository, start: Oid) -> History {
     let shallow = repo.is_shallow();
     let mut commits = Vec::new();
     let Ok(mut walk) = repo.revwalk() else {
         return History { commits, shallow };
     };
-    if walk.push_head().is_err() {
+    if walk.push(start).is_err() {
         return History { commits, shallow };
     }
     for oid in walk.flatten().take(HISTORY_DEPTH) {

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod check;
 pub mod completions;
+pub mod grade;
 pub mod list;
 pub mod new;
 pub mod pack;
