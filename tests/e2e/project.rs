@@ -71,11 +71,24 @@ pub const NAME: &str = "todo-api";
 
 /// Runs `folio new` into `parent` and returns the project's root (`parent/todo-api`).
 pub fn generate(stack: &str, db: &str, ci: &str, parent: &Path) -> Result<PathBuf, String> {
-    let args = [
-        "new", NAME, "--stack", stack, "--db", db, "--ci", ci, "--yes", "--vcs", "none", "--output",
+    generate_with(stack, db, ci, &[], parent)
+}
+
+/// [`generate`] with more `folio new` options (e.g. `--jobs webhooks`).
+pub fn generate_with(
+    stack: &str,
+    db: &str,
+    ci: &str,
+    extra: &[&str],
+    parent: &Path,
+) -> Result<PathBuf, String> {
+    let mut args = vec![
+        "new", NAME, "--stack", stack, "--db", db, "--ci", ci, "--yes", "--vcs", "none",
     ];
+    args.extend_from_slice(extra);
+    args.push("--output");
     let out = Command::new(folio())
-        .args(args)
+        .args(&args)
         .arg(parent)
         .env("NO_COLOR", "1")
         .output()

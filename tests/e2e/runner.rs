@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::e2e::contract::{self, Target};
 use crate::e2e::http::{Client, Request, free_port};
+use crate::e2e::kubernetes;
 use crate::e2e::postgres::{self, Database};
 use crate::e2e::process::{self, Group, on_path};
 use crate::e2e::project::{self, Stack};
@@ -286,18 +287,42 @@ pub fn phase_validators(stack: &Stack, db: &str, dir: &Path, report: &mut Report
         "docker-compose.yml",
         "openapi.yaml",
         "monitoring/prometheus/prometheus.yml",
+        "deploy/k8s/base/kustomization.yaml",
+        ".github/workflows/release.yml",
     ];
-    match project::generate(&stack.id, db, "github", &dir.join("pristine-github")) {
-        Ok(github) => validators::validate(&github, &required, None, report),
-        Err(e) => report.fail("validators: generate with --ci github", e),
+    // Both background-jobs variants: `--jobs webhooks` adds the worker (compose, Kubernetes),
+    // its alerts and panels; `--jobs none` must stay valid without them.
+    for jobs in ["webhooks", "none"] {
+        let extra = ["--jobs", jobs];
+        let parent = dir.join(format!("pristine-github-{jobs}"));
+        match project::generate_with(&stack.id, db, "github", &extra, &parent) {
+            Ok(github) => {
+                validators::validate(&github, &required, None, report);
+                kubernetes::validate(&github, report);
+            }
+            Err(e) => report.fail(
+                format!("validators: generate with --ci github --jobs {jobs}"),
+                e,
+            ),
+        }
     }
-    match project::generate(&stack.id, db, "gitlab", &dir.join("pristine-gitlab")) {
-        Ok(gitlab) => validators::validate(
-            &gitlab,
-            &[".gitlab-ci.yml"],
-            Some(&[".gitlab-ci.yml"]),
-            report,
-        ),
+    match project::generate_with(
+        &stack.id,
+        db,
+        "gitlab",
+        &["--jobs", "webhooks"],
+        &dir.join("pristine-gitlab"),
+    ) {
+        Ok(gitlab) => {
+            validators::validate(
+                &gitlab,
+                &[".gitlab-ci.yml"],
+                Some(&[".gitlab-ci.yml"]),
+                report,
+            );
+            // The prod overlay names the GitLab registry here.
+            kubernetes::validate(&gitlab, report);
+        }
         Err(e) => report.fail("validators: generate with --ci gitlab", e),
     }
     if report.failures.len() == before {

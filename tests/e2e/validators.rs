@@ -28,6 +28,8 @@ pub const TOOLS: &[&str] = &[
     "shellcheck",
     "yamllint",
     "zizmor",
+    "kustomize",
+    "kubernetes-validate",
 ];
 
 /// Where `scripts/install-validators` puts its venv's binaries.
