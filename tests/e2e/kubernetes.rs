@@ -19,7 +19,7 @@ use crate::e2e::report::{Report, tail};
 use crate::e2e::validators::{find_tool, venv_bin};
 
 /// The pod-owning kinds and where their pod spec is.
-fn pod_spec<'a>(doc: &'a Value) -> Option<&'a Value> {
+fn pod_spec(doc: &Value) -> Option<&Value> {
     let spec = doc.get("spec")?;
     match doc.get("kind")?.as_str()? {
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
@@ -295,7 +295,8 @@ mod tests {
 
     #[test]
     fn each_weakened_field_is_named() {
-        let cases: &[(&str, fn(&mut Value))] = &[
+        type Weaken = fn(&mut Value);
+        let cases: &[(&str, Weaken)] = &[
             ("runAsNonRoot", |d| {
                 d["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] = json!(false)
             }),
