@@ -1,6 +1,6 @@
 //! `folio check`'s platform rules on hand-made repositories: Kubernetes manifests
-//! (`deploy.kubernetes`, `deploy.k8s-security-context`, `deploy.k8s-probes`,
-//! `deploy.k8s-resources`) and end-to-end tests run by CI (`tests.e2e`). Each test holds a case
+//! (`deploy.kubernetes`, `deploy.kubernetes-security-context`, `deploy.kubernetes-probes`,
+//! `deploy.kubernetes-resources`) and end-to-end tests run by CI (`tests.end-to-end`). Each test holds a case
 //! that must pass beside its look-alikes that must not, and the case where the rule does not
 //! apply (a repository that is not a service).
 
@@ -69,9 +69,9 @@ fn assert_statuses(case: &str, files: &[(&str, &str)], expected: &[(&str, &str)]
 
 const K8S: [&str; 4] = [
     "deploy.kubernetes",
-    "deploy.k8s-security-context",
-    "deploy.k8s-probes",
-    "deploy.k8s-resources",
+    "deploy.kubernetes-security-context",
+    "deploy.kubernetes-probes",
+    "deploy.kubernetes-resources",
 ];
 
 fn all(status: &'static str) -> Vec<(&'static str, &'static str)> {
@@ -99,31 +99,31 @@ fn kubernetes_manifests_present_hardened_probed_and_resourced() {
             "writable root filesystem",
             "readOnlyRootFilesystem: true",
             "readOnlyRootFilesystem: false",
-            "deploy.k8s-security-context",
+            "deploy.kubernetes-security-context",
         ),
         (
             "runs as root",
             "runAsNonRoot: true\n        runAsUser: 10001",
             "runAsUser: 0",
-            "deploy.k8s-security-context",
+            "deploy.kubernetes-security-context",
         ),
         (
             "keeps capabilities",
             "drop: [ALL]",
             "drop: [NET_RAW]",
-            "deploy.k8s-security-context",
+            "deploy.kubernetes-security-context",
         ),
         (
             "no readiness probe",
             "          readinessProbe:\n            httpGet: {path: /readyz, port: 8080}\n",
             "",
-            "deploy.k8s-probes",
+            "deploy.kubernetes-probes",
         ),
         (
             "no memory limit",
             "            limits: {memory: 256Mi}\n",
             "",
-            "deploy.k8s-resources",
+            "deploy.kubernetes-resources",
         ),
     ];
     for (case, from, to, failing) in cases {
@@ -147,7 +147,7 @@ fn kubernetes_manifests_present_hardened_probed_and_resourced() {
     );
     let found = statuses(
         &[DOCKERFILE, ("k8s/deployment.yaml", &weakened)],
-        &["deploy.k8s-security-context"],
+        &["deploy.kubernetes-security-context"],
     );
     let evidence = &found[0].1["evidence"][0];
     assert_eq!(evidence["file"], "k8s/deployment.yaml");
@@ -184,7 +184,7 @@ fn kubernetes_jobs_need_no_probes_and_every_document_counts() {
     );
     let found = statuses(
         &[DOCKERFILE, ("k8s/all.yaml", &weak_second)],
-        &["deploy.k8s-security-context"],
+        &["deploy.kubernetes-security-context"],
     );
     assert_eq!(found[0].0, "fail");
     let evidence = &found[0].1["evidence"][0];
@@ -214,7 +214,7 @@ fn kubernetes_jobs_need_no_probes_and_every_document_counts() {
         &chart,
         &[
             ("deploy.kubernetes", "pass"),
-            ("deploy.k8s-security-context", "skip"),
+            ("deploy.kubernetes-security-context", "skip"),
         ],
     );
 }
@@ -238,12 +238,12 @@ fn e2e_tests_exist_and_ci_runs_them() {
     assert_statuses(
         "make e2e in CI",
         &[DOCKERFILE, MAKEFILE_E2E, (&e2e_step.0, &e2e_step.1)],
-        &[("tests.e2e", "pass")],
+        &[("tests.end-to-end", "pass")],
     );
     let unit_only = ci("make lint");
     let (status, found) = statuses(
         &[DOCKERFILE, MAKEFILE_E2E, (&unit_only.0, &unit_only.1)],
-        &["tests.e2e"],
+        &["tests.end-to-end"],
     )
     .remove(0);
     assert_eq!(status, "fail");
@@ -265,7 +265,7 @@ fn e2e_tests_exist_and_ci_runs_them() {
     assert_statuses(
         "an npm script in CI",
         &[DOCKERFILE, package, (&npm.0, &npm.1)],
-        &[("tests.e2e", "pass")],
+        &[("tests.end-to-end", "pass")],
     );
     let gitlab = (
         ".gitlab-ci.yml",
@@ -274,20 +274,24 @@ fn e2e_tests_exist_and_ci_runs_them() {
     assert_statuses(
         "GitLab runs make e2e",
         &[DOCKERFILE, MAKEFILE_E2E, gitlab],
-        &[("tests.e2e", "pass")],
+        &[("tests.end-to-end", "pass")],
     );
     // A job merely named e2e, or an echo, runs nothing.
     let named = ci("echo e2e");
     assert_statuses(
         "a name is not a step",
         &[DOCKERFILE, (&named.0, &named.1)],
-        &[("tests.e2e", "fail")],
+        &[("tests.end-to-end", "fail")],
     );
-    assert_statuses("not a service", &[], &[("tests.e2e", "not_applicable")]);
+    assert_statuses(
+        "not a service",
+        &[],
+        &[("tests.end-to-end", "not_applicable")],
+    );
 }
 
 /// The fixture for a generated project once its stack has `make e2e` (issue 20): a fresh render
-/// plus an e2e target and a CI step passes `tests.e2e` and scores 100 again.
+/// plus an e2e target and a CI step passes `tests.end-to-end` and scores 100 again.
 #[test]
 fn a_fresh_project_with_make_e2e_in_ci_scores_100() {
     let sandbox = Sandbox::new();
@@ -332,10 +336,10 @@ fn a_fresh_project_with_make_e2e_in_ci_scores_100() {
     commit(&dir, "Run the end-to-end tests in CI");
     let r = report(&sandbox, &dir, &[]);
     assert_eq!(
-        rule(&r, "tests.e2e")["status"],
+        rule(&r, "tests.end-to-end")["status"],
         "pass",
         "{:#}",
-        rule(&r, "tests.e2e")
+        rule(&r, "tests.end-to-end")
     );
     for id in K8S {
         assert_eq!(rule(&r, id)["status"], "pass", "{id}: {:#}", rule(&r, id));

@@ -177,8 +177,10 @@ impl Container {
     pub fn security_gaps(&self) -> Vec<&'static str> {
         let sc = &self.container["securityContext"];
         let mut gaps = Vec::new();
+        // runAsNonRoot makes the kubelet refuse to start the container as root, whatever the
+        // image says, so it is wanted even beside a non-zero runAsUser.
         let user = self.effective("runAsUser").as_i64();
-        if self.effective("runAsNonRoot").as_bool() != Some(true) && user.is_none_or(|u| u == 0) {
+        if self.effective("runAsNonRoot").as_bool() != Some(true) {
             gaps.push("runAsNonRoot: true");
         }
         if user == Some(0) {

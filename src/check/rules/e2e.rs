@@ -28,7 +28,7 @@ fn runs_entry() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(&format!(
-            r"(?:^|[\s;&|(]|run:\s*)(?:make|just|task|npm\s+run|pnpm(?:\s+run)?|yarn(?:\s+run)?|bun\s+run)(?:\s+-\S+)*\s+{}(?:\s|$|;|&|\))",
+            r"(?:^|[\s;&|(]|run:\s*)(?:make|just|task|npm\s+run|pnpm(?:\s+run)?|yarn(?:\s+run)?|bun\s+run)(?:\s+-\S+(?:\s+[^\s-]\S*)?)*\s+{}(?:\s|$|;|&|\))",
             entry_name()
         ))
         .expect("valid regex")

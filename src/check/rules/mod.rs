@@ -76,7 +76,7 @@ pub const RULES: &[Rule] = &[
         check: tests::runner,
     },
     Rule {
-        id: "tests.e2e",
+        id: "tests.end-to-end",
         area: Area::Tests,
         level: Recommended,
         title: "end-to-end tests against the running service, run by CI",
@@ -193,7 +193,7 @@ pub const RULES: &[Rule] = &[
         check: kubernetes::present,
     },
     Rule {
-        id: "deploy.k8s-security-context",
+        id: "deploy.kubernetes-security-context",
         area: Area::Deploy,
         level: Recommended,
         title: "Kubernetes containers locked down by their security context",
@@ -202,7 +202,7 @@ pub const RULES: &[Rule] = &[
         check: kubernetes::security_context,
     },
     Rule {
-        id: "deploy.k8s-probes",
+        id: "deploy.kubernetes-probes",
         area: Area::Deploy,
         level: Recommended,
         title: "liveness and readiness probes on Kubernetes containers",
@@ -211,7 +211,7 @@ pub const RULES: &[Rule] = &[
         check: kubernetes::probes,
     },
     Rule {
-        id: "deploy.k8s-resources",
+        id: "deploy.kubernetes-resources",
         area: Area::Deploy,
         level: Recommended,
         title: "resource requests and a memory limit on Kubernetes containers",
