@@ -416,6 +416,29 @@ fn defects() -> Vec<(
             None,
         ),
         (
+            "writable-root-filesystem",
+            |d| {
+                edit(d, "deploy/k8s/base/deployment.yaml", |t| {
+                    t.replace(
+                        "readOnlyRootFilesystem: true",
+                        "readOnlyRootFilesystem: false",
+                    )
+                })
+            },
+            &[],
+            "deploy.kubernetes-security-context",
+            Some("deploy/k8s/base/deployment.yaml"),
+            Some(5),
+        ),
+        (
+            "no-kubernetes",
+            |d| remove(d, "deploy"),
+            &[],
+            "deploy.kubernetes",
+            Some("Dockerfile"),
+            None,
+        ),
+        (
             "single-stage-image",
             |d| {
                 write(

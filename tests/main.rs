@@ -6,6 +6,7 @@ mod check;
 mod check_classes;
 mod check_formats;
 mod check_hostile;
+mod check_platform;
 mod cli;
 mod e2e;
 mod grade;

@@ -12,6 +12,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod format;
 pub mod gitignore;
+pub mod kubernetes;
 pub mod lang;
 pub mod origin;
 pub mod policy;

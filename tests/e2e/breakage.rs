@@ -257,3 +257,38 @@ fn the_per_ip_probe_catches_a_server_without_the_limit() {
     }
     println!("the harness reported, as it should:\n{text}");
 }
+
+#[test]
+#[ignore = "slow: needs the validators; run scripts/e2e"]
+fn kubernetes_validators_catch_an_unknown_field_and_a_writable_root_filesystem() {
+    let Some(stack) = subject(true) else { return };
+    let (_dir, path) = runner::scratch(false);
+    let tree = project::generate(&stack.id, "postgres", "github", &path).expect("generate");
+    let deployment = tree.join("deploy/k8s/base/deployment.yaml");
+    // A misspelt field: kustomize builds it, only the strict schema check refuses it.
+    replace_in(&deployment, "timeoutSeconds: 2", "timeoutSecs: 2");
+    // A valid but weaker setting: only the policy check refuses it.
+    replace_in(
+        &deployment,
+        "readOnlyRootFilesystem: true",
+        "readOnlyRootFilesystem: false",
+    );
+    let mut report = Report::new("kubernetes breakage");
+    crate::e2e::kubernetes::validate(&tree, &mut report);
+    let text = report.to_string();
+    for overlay in ["dev", "prod"] {
+        assert!(
+            report.failures.iter().any(|f| f.check
+                == "validators: kubernetes-validate --strict --quiet -"
+                && f.detail.contains("timeoutSecs")),
+            "kubernetes-validate did not refuse the unknown field ({overlay}):\n{text}"
+        );
+        assert!(
+            report.failures.iter().any(|f| f.check
+                == format!("validators: kubernetes policy deploy/k8s/overlays/{overlay}")
+                && f.detail
+                    .contains("Deployment/api container api: readOnlyRootFilesystem")),
+            "the policy check did not refuse the writable root filesystem ({overlay}):\n{text}"
+        );
+    }
+}

@@ -22,6 +22,7 @@ mod breakage;
 mod contract;
 mod http;
 mod jwt;
+mod kubernetes;
 mod metrics;
 mod postgres;
 mod process;

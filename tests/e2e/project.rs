@@ -74,23 +74,21 @@ pub const NAME: &str = "todo-api";
 
 /// Runs `folio new` into `parent` and returns the project's root (`parent/todo-api`).
 pub fn generate(stack: &str, db: &str, ci: &str, parent: &Path) -> Result<PathBuf, String> {
-    generate_with(stack, db, ci, None, parent)
+    generate_with(stack, db, ci, &[], parent)
 }
 
-/// [`generate`] with `--jobs JOBS` when given (the stack's default otherwise).
+/// [`generate`] with more `folio new` options (e.g. `--jobs webhooks`).
 pub fn generate_with(
     stack: &str,
     db: &str,
     ci: &str,
-    jobs: Option<&str>,
+    extra: &[&str],
     parent: &Path,
 ) -> Result<PathBuf, String> {
     let mut args = vec![
         "new", NAME, "--stack", stack, "--db", db, "--ci", ci, "--yes", "--vcs", "none",
     ];
-    if let Some(jobs) = jobs {
-        args.extend(["--jobs", jobs]);
-    }
+    args.extend_from_slice(extra);
     args.push("--output");
     let out = Command::new(folio())
         .args(&args)

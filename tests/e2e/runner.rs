@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::e2e::contract::{self, Target};
 use crate::e2e::http::{Client, Request, free_port};
+use crate::e2e::kubernetes;
 use crate::e2e::postgres::{self, Database};
 use crate::e2e::process::{self, Group, on_path};
 use crate::e2e::project::{self, Stack};
@@ -228,7 +229,7 @@ pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
         println!("e2e {label}: validators ...");
         row.set(
             Phase::Validators,
-            phase_validators(stack, db, settings.jobs.as_deref(), &dir, &mut report),
+            phase_validators(stack, db, &dir, &mut report),
         );
     }
     if settings.wants("setup") {
@@ -289,7 +290,6 @@ pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
 pub fn phase_validators(
     stack: &Stack,
     db: &str,
-    jobs: Option<&str>,
     dir: &Path,
     report: &mut Report,
 ) -> Status {
@@ -309,18 +309,42 @@ pub fn phase_validators(
         "docker-compose.yml",
         "openapi.yaml",
         "monitoring/prometheus/prometheus.yml",
+        "deploy/k8s/base/kustomization.yaml",
+        ".github/workflows/release.yml",
     ];
-    match project::generate_with(&stack.id, db, "github", jobs, &dir.join("pristine-github")) {
-        Ok(github) => validators::validate(&github, &required, None, report),
-        Err(e) => report.fail("validators: generate with --ci github", e),
+    // Both background-jobs variants: `--jobs webhooks` adds the worker (compose, Kubernetes),
+    // its alerts and panels; `--jobs none` must stay valid without them.
+    for jobs in ["webhooks", "none"] {
+        let extra = ["--jobs", jobs];
+        let parent = dir.join(format!("pristine-github-{jobs}"));
+        match project::generate_with(&stack.id, db, "github", &extra, &parent) {
+            Ok(github) => {
+                validators::validate(&github, &required, None, report);
+                kubernetes::validate(&github, report);
+            }
+            Err(e) => report.fail(
+                format!("validators: generate with --ci github --jobs {jobs}"),
+                e,
+            ),
+        }
     }
-    match project::generate_with(&stack.id, db, "gitlab", jobs, &dir.join("pristine-gitlab")) {
-        Ok(gitlab) => validators::validate(
-            &gitlab,
-            &[".gitlab-ci.yml"],
-            Some(&[".gitlab-ci.yml"]),
-            report,
-        ),
+    match project::generate_with(
+        &stack.id,
+        db,
+        "gitlab",
+        &["--jobs", "webhooks"],
+        &dir.join("pristine-gitlab"),
+    ) {
+        Ok(gitlab) => {
+            validators::validate(
+                &gitlab,
+                &[".gitlab-ci.yml"],
+                Some(&[".gitlab-ci.yml"]),
+                report,
+            );
+            // The prod overlay names the GitLab registry here.
+            kubernetes::validate(&gitlab, report);
+        }
         Err(e) => report.fail("validators: generate with --ci gitlab", e),
     }
     if report.failures.len() == before {
@@ -338,8 +362,11 @@ fn phase_setup(
     settings: &Settings,
     report: &mut Report,
 ) -> (Status, Option<PathBuf>) {
-    let jobs = settings.jobs.as_deref();
-    let tree = match project::generate_with(&stack.id, db, "github", jobs, &dir.join("work")) {
+    let jobs: Vec<&str> = match &settings.jobs {
+        Some(jobs) => vec!["--jobs", jobs],
+        None => Vec::new(),
+    };
+    let tree = match project::generate_with(&stack.id, db, "github", &jobs, &dir.join("work")) {
         Ok(t) => t,
         Err(e) => {
             report.fail("generate", e.clone());

@@ -28,6 +28,8 @@ pub const TOOLS: &[&str] = &[
     "shellcheck",
     "yamllint",
     "zizmor",
+    "kustomize",
+    "kubernetes-validate",
 ];
 
 /// Where `scripts/install-validators` puts its venv's binaries.
@@ -249,6 +251,11 @@ pub fn validate(root: &Path, required: &[&str], only: Option<&[&str]>, report: &
                 run_tool(root, report, "promtool", &["check", "config"], file);
             } else if text.contains("groups:") {
                 run_tool(root, report, "promtool", &["check", "rules"], file);
+            } else if text.contains("rule_files:") && text.contains("tests:") {
+                // Alert unit tests: run from their folder, which their rule_files are relative to.
+                let folder = root.join(dir);
+                let name = Path::new(name);
+                run_tool(&folder, report, "promtool", &["test", "rules"], name);
             }
         }
         if name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile")

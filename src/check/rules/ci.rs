@@ -43,7 +43,7 @@ fn is_ci_file(p: &str) -> bool {
 
 /// The CI files of the checked folder, then (for a sub-folder) those of the repository, as
 /// paths relative to the checked folder (`../../.github/workflows/ci.yml`).
-fn ci_files(project: &Project) -> Vec<String> {
+pub(super) fn ci_files(project: &Project) -> Vec<String> {
     let mut files: Vec<String> = project
         .paths()
         .filter(|p| is_ci_file(p))

@@ -11,7 +11,9 @@ mod database;
 mod deploy;
 mod deps;
 mod docs;
+mod e2e;
 mod git;
+mod kubernetes;
 mod monitoring;
 mod provenance;
 mod security;
@@ -72,6 +74,15 @@ pub const RULES: &[Rule] = &[
         fix: "declare the test runner: pytest as a dev dependency, a `test` script in package.json, JUnit in pom.xml/build.gradle",
         help_url: "https://martinfowler.com/articles/practical-test-pyramid.html",
         check: tests::runner,
+    },
+    Rule {
+        id: "tests.end-to-end",
+        area: Area::Tests,
+        level: Recommended,
+        title: "end-to-end tests against the running service, run by CI",
+        fix: "add an `e2e` target (Makefile, justfile or package.json) that starts the server on a free port with a fresh database, drives it over HTTP and stops it, and a CI step that runs it, e.g. `run: make e2e`",
+        help_url: "https://martinfowler.com/articles/practical-test-pyramid.html#End-to-endTests",
+        check: e2e::e2e,
     },
     Rule {
         id: "ci.present",
@@ -171,6 +182,42 @@ pub const RULES: &[Rule] = &[
         fix: "add a docker-compose.yml (or compose.yaml) with the app and its database",
         help_url: "https://docs.docker.com/compose/",
         check: deploy::compose,
+    },
+    Rule {
+        id: "deploy.kubernetes",
+        area: Area::Deploy,
+        level: Recommended,
+        title: "Kubernetes manifests (plain, kustomize or Helm)",
+        fix: "add manifests for the service, e.g. a kustomize base in deploy/k8s/base (Deployment, Service, ConfigMap) with dev and prod overlays",
+        help_url: "https://kubernetes.io/docs/tasks/manage-kubernetes-objects/kustomization/",
+        check: kubernetes::present,
+    },
+    Rule {
+        id: "deploy.kubernetes-security-context",
+        area: Area::Deploy,
+        level: Recommended,
+        title: "Kubernetes containers locked down by their security context",
+        fix: "give every container runAsNonRoot: true (and the image's numeric runAsUser), allowPrivilegeEscalation: false, readOnlyRootFilesystem: true (an emptyDir for /tmp), capabilities.drop: [ALL] and seccompProfile.type: RuntimeDefault",
+        help_url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+        check: kubernetes::security_context,
+    },
+    Rule {
+        id: "deploy.kubernetes-probes",
+        area: Area::Deploy,
+        level: Recommended,
+        title: "liveness and readiness probes on Kubernetes containers",
+        fix: "add a livenessProbe (e.g. GET /healthz) and a readinessProbe (e.g. GET /readyz, which checks the database) to every long-running container",
+        help_url: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+        check: kubernetes::probes,
+    },
+    Rule {
+        id: "deploy.kubernetes-resources",
+        area: Area::Deploy,
+        level: Recommended,
+        title: "resource requests and a memory limit on Kubernetes containers",
+        fix: "set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every container",
+        help_url: "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",
+        check: kubernetes::resources,
     },
     Rule {
         id: "monitoring.metrics",
