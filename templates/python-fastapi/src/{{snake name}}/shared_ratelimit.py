@@ -23,10 +23,17 @@ from .ratelimit import RateLimitedError, SlidingWindowLimiter
 SWEEP_EVERY_SECONDS = 60.0
 
 
-def _lock_id(scope: str, key: str) -> int:
-    # A signed 64-bit key for pg_advisory_xact_lock, from the scope and the key.
-    digest = hashlib.sha256(f"rate-limit:{scope}:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+def _digest(key: str) -> str:
+    # Keys are stored hashed: an email may hold characters PostgreSQL text cannot (NUL), any
+    # length fits one column, and the table holds no email addresses.
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _lock_id(scope: str, digest: str) -> int:
+    # A signed 64-bit key for pg_advisory_xact_lock, from the scope and the hashed key.
+    return int.from_bytes(
+        hashlib.sha256(f"{scope}:{digest}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 class DatabaseWindowLimiter:
@@ -42,7 +49,7 @@ class DatabaseWindowLimiter:
         self._sweep_lock = threading.Lock()
 
     def _mine(self, key: str) -> ColumnElement[bool]:
-        return and_(RateLimitAttempt.scope == self.scope, RateLimitAttempt.key == key)
+        return and_(RateLimitAttempt.scope == self.scope, RateLimitAttempt.key == _digest(key))
 
     def reserve(self, key: str) -> None:
         """Record an attempt for `key`, or raise RateLimitedError (recording nothing)."""
@@ -51,7 +58,8 @@ class DatabaseWindowLimiter:
         self._maybe_sweep()
         with self.engine.begin() as connection:
             connection.execute(
-                text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(self.scope, key)}
+                text("SELECT pg_advisory_xact_lock(:id)"),
+                {"id": _lock_id(self.scope, _digest(key))},
             )
             now = connection.execute(select(func.clock_timestamp())).scalar_one()
             in_window = and_(self._mine(key), RateLimitAttempt.attempted_at > now - self.window)
@@ -63,7 +71,9 @@ class DatabaseWindowLimiter:
                 seconds = (oldest + self.window - now).total_seconds()
                 raise RateLimitedError(max(1, math.ceil(seconds)))
             connection.execute(
-                insert(RateLimitAttempt).values(scope=self.scope, key=key, attempted_at=now)
+                insert(RateLimitAttempt).values(
+                    scope=self.scope, key=_digest(key), attempted_at=now
+                )
             )
 
     def release(self, key: str) -> None:
