@@ -233,7 +233,11 @@ fn defects() -> Vec<(
         ),
         (
             "no-tests",
-            |d| remove(d, "tests"),
+            // Every level of tests: the unit/integration suite and the end-to-end one.
+            |d| {
+                remove(d, "tests");
+                remove(d, "e2e");
+            },
             &[],
             "tests.present",
             Some("pyproject.toml"),
@@ -243,7 +247,7 @@ fn defects() -> Vec<(
             "ci-without-tests",
             |d| {
                 edit(d, ".github/workflows/ci.yml", |t| {
-                    drop_lines(t, |l| l.contains("make test"))
+                    drop_lines(t, |l| l.contains("make test") || l.contains("make e2e"))
                 })
             },
             &[],

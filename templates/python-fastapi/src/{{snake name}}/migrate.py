@@ -7,11 +7,17 @@ also when a process dies. (SQLite is one file on one host, written by one server
 """
 
 import hashlib
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, text
+
+from .config import ConfigError, load_settings
+from .db import create_db_engine
+from .log import configure_logging
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any fixed signed 64-bit number works; deriving it from the package name keeps two services
@@ -39,3 +45,26 @@ def upgrade_to_head(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def main() -> None:
+    """`python -m <package>.migrate` (the image's `app-migrate`): migrate DATABASE_URL, exit.
+
+    What a Kubernetes migration Job or a release step runs before the replicas start.
+    """
+    configure_logging("info")
+    try:
+        settings = load_settings()
+    except (ConfigError, ValidationError) as exc:
+        logging.getLogger(__name__).critical("refusing to migrate: %s", " ".join(str(exc).split()))
+        raise SystemExit(1) from None
+    configure_logging(settings.log_level)
+    engine = create_db_engine(settings.effective_database_url)
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

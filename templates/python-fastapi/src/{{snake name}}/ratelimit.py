@@ -17,6 +17,7 @@ from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
 # Measured at worst: ~0.6 KiB a key for 10 attempts of a 254-character email, ~1 KiB for 100
 # attempts of an IPv6 address: at most ~55 MiB and ~100 MiB at the cap.
@@ -29,6 +30,15 @@ class RateLimitedError(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"rate limited; retry after {retry_after} s")
         self.retry_after = retry_after
+
+
+class AttemptLimiter(Protocol):
+    """What the auth endpoints need of a limiter: this in-memory one, or with PostgreSQL the
+    shared one in shared_ratelimit.py. Calls may block (a database), so they run on a thread."""
+
+    def reserve(self, key: str) -> None: ...
+    def release(self, key: str) -> None: ...
+    def reset(self, key: str) -> None: ...
 
 
 class SlidingWindowLimiter:

@@ -13,8 +13,9 @@ from typing import Any
 import pydantic_core
 from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
-from .ratelimit import RateLimitedError, SlidingWindowLimiter
+from .ratelimit import AttemptLimiter, RateLimitedError
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -74,9 +75,9 @@ class ClientIpLimitedRoute(JsonRoute):
         handler = super().get_route_handler()
 
         async def limited(request: Request) -> Response:
-            limiter: SlidingWindowLimiter = request.app.state.auth_ip_limiter
+            limiter: AttemptLimiter = request.app.state.auth_ip_limiter
             try:
-                limiter.reserve(client_ip(request))
+                await run_in_threadpool(limiter.reserve, client_ip(request))
             except RateLimitedError as exc:
                 raise HTTPException(
                     429,

@@ -18,14 +18,14 @@ from pydantic import (
 MAX_EMAIL_LENGTH = 254
 
 
-def _rfc3339(value: datetime) -> str:
+def rfc3339(value: datetime) -> str:
     # SQLite hands timestamps back without a zone; they were written in UTC.
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-Timestamp = Annotated[datetime, PlainSerializer(_rfc3339, return_type=str)]
+Timestamp = Annotated[datetime, PlainSerializer(rfc3339, return_type=str)]
 
 
 def _trimmed_email(value: str) -> str:

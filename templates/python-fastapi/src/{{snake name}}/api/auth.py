@@ -42,7 +42,8 @@ async def login(
 ) -> TokenOut:
     email = body.email  # normalised by LoginRequest
     try:
-        limiter.reserve(email)  # checked and counted at once: blocked logins check no password
+        # Checked and counted at once: blocked logins check no password.
+        await run_in_threadpool(limiter.reserve, email)
     except RateLimitedError as exc:
         raise HTTPException(
             429,
@@ -59,13 +60,13 @@ async def login(
         # The same answer, after the same hashing work, for an unknown email and a wrong password.
         valid = await passwords.verify(user.password_hash if user else None, body.password)
     except HashingBusyError:
-        limiter.release(email)  # not judged, so it does not count as a failure
+        await run_in_threadpool(limiter.release, email)  # not judged: not a failure
         raise
     if not valid or user is None:
         raise HTTPException(
             401, "The email or password is incorrect.", headers={"WWW-Authenticate": "Bearer"}
         )
-    limiter.reset(email)
+    await run_in_threadpool(limiter.reset, email)
     token = create_access_token(user.id, settings.effective_jwt_secret, settings.jwt_ttl_seconds)
     response.headers["Cache-Control"] = "no-store"  # a credential (RFC 6749 section 5.1)
     return TokenOut(access_token=token, expires_in=settings.jwt_ttl_seconds)

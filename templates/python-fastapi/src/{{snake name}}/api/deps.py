@@ -15,7 +15,7 @@ from ..config import Settings
 from ..db import get_session
 from ..models import User
 from ..passwords import Passwords
-from ..ratelimit import SlidingWindowLimiter
+from ..ratelimit import AttemptLimiter
 from ..security import InvalidTokenError, decode_access_token
 
 
@@ -29,14 +29,14 @@ def get_passwords(request: Request) -> Passwords:
     return passwords
 
 
-def get_login_limiter(request: Request) -> SlidingWindowLimiter:
-    limiter: SlidingWindowLimiter = request.app.state.login_limiter
+def get_login_limiter(request: Request) -> AttemptLimiter:
+    limiter: AttemptLimiter = request.app.state.login_limiter
     return limiter
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
-LoginLimiterDep = Annotated[SlidingWindowLimiter, Depends(get_login_limiter)]
+LoginLimiterDep = Annotated[AttemptLimiter, Depends(get_login_limiter)]
 DbSession = Annotated[Session, Depends(get_session)]
 
 # auto_error=False: a missing or non-Bearer header is our 401 below, not FastAPI's 403.

@@ -1,0 +1,1 @@
+"""Tests of the webhooks feature: routes, outbox, worker, delivery, SSRF guard."""
