@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod doctor;
 pub mod error;
 pub mod git;
 pub mod pack;
@@ -41,6 +42,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) => commands::check::run(args, &ctx),
         Command::Update(args) => commands::update::run(args, &ctx),
         Command::Pack(args) => commands::pack::run(args, &ctx),
+        Command::Doctor(args) => commands::doctor::run(args, &ctx),
         Command::Completions(args) => commands::completions::run(args, &ctx),
+        Command::Man(args) => commands::man::run(args, &ctx),
     }
 }

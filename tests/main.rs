@@ -9,6 +9,7 @@ mod check_hostile;
 mod cli;
 mod e2e;
 mod names;
+mod newcomer_doctor;
 mod new;
 mod packs;
 mod reliability;

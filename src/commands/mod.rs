@@ -3,7 +3,9 @@
 pub mod batch;
 pub mod check;
 pub mod completions;
+pub mod doctor;
 pub mod list;
+pub mod man;
 pub mod new;
 pub mod pack;
 pub mod update;
