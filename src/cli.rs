@@ -388,18 +388,10 @@ pub struct PackTestArgs {
 }
 
 /// Print a shell completion script.
-///
-/// It completes subcommands, options, stack ids and languages, databases and CI choices. Install
-/// it once (then open a new shell):
-///
-///   bash        folio completions bash > ~/.local/share/bash-completion/completions/folio
-///   zsh         folio completions zsh > ~/.zfunc/_folio
-///               (with `fpath+=~/.zfunc; autoload -Uz compinit && compinit` in ~/.zshrc)
-///   fish        folio completions fish > ~/.config/fish/completions/folio.fish
-///   elvish      folio completions elvish >> ~/.config/elvish/rc.elv
-///   powershell  folio completions powershell >> $PROFILE
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
+#[command(
+    after_help = "It completes subcommands, options, stack ids and languages, databases and CI choices.\nInstall it once, then open a new shell:\n  bash        folio completions bash > ~/.local/share/bash-completion/completions/folio\n  zsh         folio completions zsh > ~/.zfunc/_folio\n              (and in ~/.zshrc: fpath+=~/.zfunc; autoload -Uz compinit && compinit)\n  fish        folio completions fish > ~/.config/fish/completions/folio.fish\n  elvish      folio completions elvish >> ~/.config/elvish/rc.elv\n  powershell  folio completions powershell >> $PROFILE"
+)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]

@@ -84,10 +84,7 @@ pub struct NextSteps<'a> {
 pub fn next_steps(steps: &NextSteps) -> String {
     use crate::answers::{Db, Jobs};
     let commands = &steps.manifest.commands;
-    let native = commands
-        .native
-        .as_ref()
-        .map(|n| n.for_project(steps.name));
+    let native = commands.native.as_ref().map(|n| n.for_project(steps.name));
     let mut lines = vec!["Next steps:".to_string()];
     let needed: Vec<_> = steps.manifest.requires.needed_for(steps.db).collect();
     for tool in needed.iter().filter(|t| t.only_for.is_none()) {
@@ -96,7 +93,11 @@ pub fn next_steps(steps: &NextSteps) -> String {
             None => tool.name.clone(),
         };
         lines.push(match crate::doctor::find_on_path(&tool.program) {
-            Some(path) => format!("  # needs {wanted}: `{}` found at {}", tool.program, path.display()),
+            Some(path) => format!(
+                "  # needs {wanted}: `{}` found at {}",
+                tool.program,
+                path.display()
+            ),
             None => format!(
                 "  # needs {wanted}: `{}` is NOT on PATH; install: {}",
                 tool.program, tool.install
@@ -130,7 +131,10 @@ pub fn next_steps(steps: &NextSteps) -> String {
     step(
         &mut lines,
         &commands.setup,
-        &with_native("install dependencies", native.as_ref().map(|n| n.setup.as_str())),
+        &with_native(
+            "install dependencies",
+            native.as_ref().map(|n| n.setup.as_str()),
+        ),
     );
     step(
         &mut lines,

@@ -9,8 +9,11 @@ mod check_hostile;
 mod cli;
 mod e2e;
 mod names;
-mod newcomer_doctor;
 mod new;
+mod newcomer;
+mod newcomer_doctor;
+#[cfg(unix)]
+mod newcomer_pty;
 mod packs;
 mod reliability;
 mod reliability_inputs;

@@ -53,8 +53,14 @@ fn a_stack_with_its_tools_at_new_enough_versions_is_ready() {
     let (code, out, err) = doctor(&sandbox, &tools, &["--stack", "python"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("python-fastapi (python): ready"), "{out}");
-    assert!(out.contains("Python 3.11+") && out.contains("3.12.4"), "{out}");
-    assert!(out.contains("git identity: Ada Lovelace <ada@example.org>"), "{out}");
+    assert!(
+        out.contains("Python 3.11+") && out.contains("3.12.4"),
+        "{out}"
+    );
+    assert!(
+        out.contains("git identity: Ada Lovelace <ada@example.org>"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -66,7 +72,10 @@ fn a_toolchain_older_than_the_manifest_minimum_fails_with_how_to_install() {
         .tool("make", "echo 'GNU Make 4.3'");
     let (code, out, _) = doctor(&sandbox, &tools, &["--stack", "python-fastapi"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("NOT ready") && out.contains("3.9.18 is too old"), "{out}");
+    assert!(
+        out.contains("NOT ready") && out.contains("3.9.18 is too old"),
+        "{out}"
+    );
     assert!(out.contains("install: https://www.python.org"), "{out}");
 }
 

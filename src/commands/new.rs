@@ -82,7 +82,8 @@ impl NewSettings {
             year: None,
             student: None,
         };
-        let author_given = flags.author.is_some() || file.author.is_some() || prompts == Prompts::Ask;
+        let author_given =
+            flags.author.is_some() || file.author.is_some() || prompts == Prompts::Ask;
         let mut given = flags.or(Given::from(&file));
         let pack = match &args.template {
             Some(spec) => {
@@ -371,6 +372,10 @@ fn forget_other_projects_identity(file: &mut AnswersFile, name: &ProjectName) {
         } else {
             Some(replace_word(description, &old, name.as_str()))
         };
+    }
+    // The neutral author folio writes without a git identity names the project too.
+    if file.author.as_deref() == Some(format!("The {old} authors").as_str()) {
+        file.author = None;
     }
     file.student = None;
 }

@@ -23,7 +23,11 @@ pub fn name() -> Result<ProjectName> {
     let _at_prompt = interrupt::prompting();
     let text = dialoguer::Input::<String>::new()
         .with_prompt("Project name (letters, digits, - and _; e.g. todo-api)")
-        .validate_with(|text: &String| ProjectName::parse(text).map(|_| ()).map_err(|e| e.to_string()))
+        .validate_with(|text: &String| {
+            ProjectName::parse(text)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
         .interact_text()
         .map_err(prompt_error)?;
     ProjectName::parse(&text)
