@@ -49,11 +49,11 @@ pub enum Command {
     Update(UpdateArgs),
     /// Author and test a template pack (a bootcamp's assignment on top of a stack).
     Pack(PackArgs),
-    /// Check which toolchains this machine has for each stack (exit 1 when the stack cannot run).
+    /// Check which stacks this machine can set up, test and run (exit 1 when not).
     Doctor(DoctorArgs),
-    /// Print a shell completion script (`folio completions bash --help` says where to put it).
+    /// Print a shell completion script (its --help says where to install it).
     Completions(CompletionsArgs),
-    /// Print folio's manual page (roff), e.g. `folio man > ~/.local/share/man/man1/folio.1`.
+    /// Print folio's manual page (roff), e.g. into ~/.local/share/man/man1/folio.1.
     Man(ManArgs),
 }
 

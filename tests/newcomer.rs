@@ -308,3 +308,31 @@ fn the_man_page_is_roff_for_folio() {
     assert!(ran.stdout.contains(".TH folio 1"), "{}", ran.stdout);
     assert!(ran.stdout.contains("doctor"), "{}", ran.stdout);
 }
+
+#[test]
+fn an_author_with_an_address_wins_over_gits_identity_in_the_commit() {
+    let sandbox = Sandbox::new();
+    sandbox.set_git_identity("Grace Hopper", "grace@example.org");
+    sandbox
+        .run([
+            "new",
+            "demo",
+            "--author",
+            "Ada Lovelace <ada@example.org>",
+            "--yes",
+        ])
+        .run();
+    let repo = git2::Repository::open(sandbox.work().join("demo")).unwrap();
+    let commit = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(commit.author().email().ok(), Some("ada@example.org"));
+}
+
+#[test]
+fn the_answers_file_may_name_the_project() {
+    let sandbox = Sandbox::new();
+    sandbox.write("answers.toml", "name = \"from-file\"\nstack = \"go\"\n");
+    sandbox
+        .run(["new", "--answers", "answers.toml", "--yes"])
+        .creates("from-file/go.mod")
+        .run();
+}

@@ -52,7 +52,8 @@ impl NewSettings {
             Some(path) => AnswersFile::read(&ctx.cwd.join(path))?,
             None => AnswersFile::default(),
         };
-        let name = match &args.name {
+        // The answers file may name the project too (a replay of its own `.folio.toml`).
+        let name = match args.name.as_ref().or(file.name.as_ref()) {
             Some(text) => ProjectName::parse(text)?,
             None if prompts == Prompts::Ask => prompt::name()?,
             None => {
@@ -412,29 +413,22 @@ fn check_target(parent: &Path, target: &Path, force: bool) -> Result<()> {
             path: file.to_path_buf(),
         });
     }
-    if target.exists() && !target.is_dir() {
-        return Err(Error::TargetIsFile {
-            path: target.to_path_buf(),
-        });
-    }
-    let non_empty = std::fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_some());
-    if non_empty && !force {
-        return Err(Error::TargetNotEmpty {
-            path: target.to_path_buf(),
-        });
-    }
-    Ok(())
+    // The write's own check (a symbolic link, a file, a non-empty folder), made early.
+    write::check_target(target, force)
 }
 
-/// Who the first commit is by. git's identity when it is complete; else the author given as a
-/// flag, in the answers file or at the prompt, so a portfolio is never silently credited to a
-/// placeholder; else the placeholder, with a warning that says how to set the identity.
+/// Who the first commit is by: an author given with an address; else git's identity when it is
+/// complete; else the author given as a flag, in the answers file or at the prompt, so a
+/// portfolio is never silently credited to a placeholder; else the placeholder, with a warning
+/// that says how to set the identity.
 fn commit_identity(settings: &NewSettings, ctx: &Context) -> Option<git::Identity> {
     if settings.vcs == Vcs::None {
         return None;
     }
     let configured = crate::commands::doctor::GitIdentity::configured();
-    if configured.is_complete() {
+    // An author given with an address ("Ada Lovelace <ada@example.org>") is who the commit is by.
+    let with_address = settings.author_given && settings.answers.author.contains('<');
+    if configured.is_complete() && !with_address {
         return None;
     }
     let advice = configured.advice().unwrap_or_default();
