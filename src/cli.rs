@@ -51,8 +51,12 @@ pub enum Command {
     Pack(PackArgs),
     /// Grade a cohort's repositories into a gradebook, under the instructor's rubric.
     Grade(GradeArgs),
-    /// Print a shell completion script.
+    /// Check which stacks this machine can set up, test and run (exit 1 when not).
+    Doctor(DoctorArgs),
+    /// Print a shell completion script (its --help says where to install it).
     Completions(CompletionsArgs),
+    /// Print folio's manual page (roff), e.g. into ~/.local/share/man/man1/folio.1.
+    Man(ManArgs),
 }
 
 /// Generate a new project.
@@ -66,8 +70,8 @@ pub enum Command {
 )]
 pub struct NewArgs {
     /// The project's name: letters, digits, `-` and `_`, starting with a letter (e.g. todo-api).
-    /// It names the folder, the package and the Docker image.
-    pub name: String,
+    /// It names the folder, the package and the Docker image. [asked in a terminal when missing]
+    pub name: Option<String>,
 
     /// The stack: an id such as `python-fastapi`, or a language (python, typescript, go, java,
     /// rust) for its default stack. `folio list` shows them all. [default: python-fastapi]
@@ -76,7 +80,7 @@ pub struct NewArgs {
 
     /// The database: `sqlite` (a file, zero setup) or `postgres` (via docker compose and a CI
     /// service container). [default: sqlite]
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = DbParser)]
     pub db: Option<Db>,
 
     /// The CI configuration to generate. [default: github]
@@ -128,6 +132,11 @@ pub struct NewArgs {
     /// template does not own are never deleted.
     #[arg(long)]
     pub force: bool,
+
+    /// Output format: text for people, or json (the created path, stack, options and first
+    /// commit) on stdout for scripts.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 
     /// A template pack (a folder, or a git repository as URL[#REV] or PATH#REV) to generate
     /// from: a bootcamp's assignment on top of a stack. Packs are data; nothing in one runs.
@@ -427,13 +436,88 @@ pub struct GradeArgs {
     pub jobs: Option<usize>,
 }
 
-/// Print a completion script, e.g. `folio completions bash > ~/.local/share/bash-completion/completions/folio`.
+/// Print a shell completion script.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "It completes subcommands, options, stack ids and languages, databases and CI choices.\nInstall it once, then open a new shell:\n  bash        folio completions bash > ~/.local/share/bash-completion/completions/folio\n  zsh         folio completions zsh > ~/.zfunc/_folio\n              (and in ~/.zshrc: fpath+=~/.zfunc; autoload -Uz compinit && compinit)\n  fish        folio completions fish > ~/.config/fish/completions/folio.fish\n  elvish      folio completions elvish >> ~/.config/elvish/rc.elv\n  powershell  folio completions powershell >> $PROFILE"
+)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
+
+/// Check this machine's toolchains.
+///
+/// For each stack: the tools its template needs (the language's toolchain and make, and Docker
+/// for `--db postgres`), the version found on PATH against the minimum the template declares, and
+/// how to install what is missing; then git's identity, which names you in every first commit.
+/// Exit status: 0 when the stack (with --stack; else at least one stack) can run, 1 when not.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  folio doctor\n  folio doctor --stack go --db postgres\n  folio doctor --format json"
+)]
+pub struct DoctorArgs {
+    /// Check only this stack (an id, a language or an alias, as `folio new --stack`).
+    #[arg(long, short = 's', value_name = "STACK")]
+    pub stack: Option<String>,
+
+    /// The database the project will use: with `postgres`, Docker is required too.
+    /// [default: sqlite]
+    #[arg(long, value_parser = DbParser)]
+    pub db: Option<Db>,
+
+    /// Output format: text for people, json for scripts.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// `--db`'s parser: the values of [`Db`] for help and completion, and an error that lists the
+/// databases folio offers. clap's own would suggest `sqlite` for `mysql`, which misleads.
+#[derive(Debug, Clone, Copy)]
+pub struct DbParser;
+
+impl clap::builder::TypedValueParser for DbParser {
+    type Value = Db;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Db, clap::Error> {
+        let text = value.to_string_lossy();
+        Db::from_str(&text, false).map_err(|_| {
+            let flag = arg.map_or("--db".to_string(), |a| a.to_string());
+            let known: Vec<String> = Db::value_variants()
+                .iter()
+                .filter_map(|d| d.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!(
+                    "`{text}` is not a database folio offers for {flag}: use one of {} (`folio list` describes them).\n",
+                    known.join(", ")
+                ),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Db::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// Print the manual page.
+#[derive(Debug, Args)]
+pub struct ManArgs {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {

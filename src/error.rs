@@ -163,6 +163,10 @@ pub enum Error {
     #[error("the prompt failed: {0}.")]
     Prompt(String),
 
+    /// Esc (or Ctrl-C) at a question of `folio new`; exit 130, as for Ctrl-C anywhere.
+    #[error("cancelled, nothing written.")]
+    Cancelled,
+
     #[error("{} is not inside a git repository.", path.display())]
     NotARepository { path: PathBuf },
 
@@ -279,6 +283,10 @@ impl Error {
             ),
             Error::PackRefused { .. } => Some(
                 "fix that path in the pack (docs/packs.md lists what a pack may hold), then run `folio pack lint PACK`."
+                    .into(),
+            ),
+            Error::Cancelled => Some(
+                "run the command again to start over, or pass the answers as flags with --yes."
                     .into(),
             ),
             Error::Prompt(_) => Some(

@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod doctor;
 pub mod error;
 pub mod git;
 pub mod grade;
@@ -43,6 +44,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Update(args) => commands::update::run(args, &ctx),
         Command::Pack(args) => commands::pack::run(args, &ctx),
         Command::Grade(args) => commands::grade::run(args, &ctx),
+        Command::Doctor(args) => commands::doctor::run(args, &ctx),
         Command::Completions(args) => commands::completions::run(args, &ctx),
+        Command::Man(args) => commands::man::run(args, &ctx),
     }
 }

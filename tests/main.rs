@@ -13,6 +13,10 @@ mod grade;
 mod grade_python;
 mod names;
 mod new;
+mod newcomer;
+mod newcomer_doctor;
+#[cfg(unix)]
+mod newcomer_pty;
 mod packs;
 mod reliability;
 mod reliability_batch;

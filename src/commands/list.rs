@@ -75,7 +75,10 @@ struct StackJson<'a> {
     /// `--jobs` choices, the default first.
     jobs: &'a [crate::answers::Jobs],
     commands: &'a Commands,
-    requires: &'a [String],
+    /// The programs every project of the stack needs on PATH (read by tests/e2e).
+    requires: Vec<String>,
+    /// Every required tool with its minimum version, install hint and database condition.
+    requirements: &'a [crate::template::manifest::Tool],
 }
 
 #[derive(Serialize)]
@@ -120,7 +123,8 @@ pub fn run(args: ListArgs, ctx: &Context) -> Result<ExitStatus> {
                         databases: &s.manifest.databases,
                         jobs: &s.manifest.jobs,
                         commands: &s.manifest.commands,
-                        requires: &s.manifest.requires.tools,
+                        requires: s.manifest.requires.programs(),
+                        requirements: &s.manifest.requires.tools,
                     })
                     .collect(),
                 options: OPTIONS

@@ -51,6 +51,15 @@ pub fn configured_user_name() -> Option<String> {
         .filter(|n| !n.is_empty())
 }
 
+/// git's configured `user.email` (global and system config), trimmed, if one is set.
+pub fn configured_user_email() -> Option<String> {
+    git2::Config::open_default()
+        .and_then(|c| c.get_string("user.email"))
+        .ok()
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+}
+
 /// Who a commit is by, when it is not git's configured identity (`folio batch --author`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {

@@ -16,6 +16,8 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// The signal that came (SIGINT until one does).
 static SIGNAL: AtomicI32 = AtomicI32::new(signal_hook::consts::SIGINT);
 static WRITERS: AtomicUsize = AtomicUsize::new(0);
+/// Questions open now (`folio new` in a terminal): an interrupt then cancels before any write.
+static PROMPTS: AtomicUsize = AtomicUsize::new(0);
 static STARTED: std::sync::OnceLock<SystemTime> = std::sync::OnceLock::new();
 
 /// The exit code after an interrupt: 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM).
@@ -39,7 +41,11 @@ pub fn install() {
                 INTERRUPTED.store(true, Ordering::SeqCst);
                 if WRITERS.load(Ordering::SeqCst) == 0 {
                     restore_cursor();
-                    eprintln!("folio: interrupted.");
+                    if PROMPTS.load(Ordering::SeqCst) > 0 {
+                        eprintln!("\nfolio: cancelled, nothing written.");
+                    } else {
+                        eprintln!("folio: interrupted.");
+                    }
                     std::process::exit(i32::from(exit_code()));
                 }
             }
@@ -68,6 +74,21 @@ pub fn defer() -> Deferred {
 impl Drop for Deferred {
     fn drop(&mut self) {
         WRITERS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Held while a question is open, so an interrupt says the run was cancelled before writing.
+pub struct Prompting(());
+
+/// See [`Prompting`].
+pub fn prompting() -> Prompting {
+    PROMPTS.fetch_add(1, Ordering::SeqCst);
+    Prompting(())
+}
+
+impl Drop for Prompting {
+    fn drop(&mut self) {
+        PROMPTS.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -134,8 +134,23 @@ pub fn resolve<'r>(
         )?)?,
         None => answers::default_description(&name),
     };
+    let ci = match given.ci {
+        Some(ci) => ci,
+        None if ask => prompt::ci()?,
+        None => Ci::Github,
+    };
+    let license = match given.license {
+        Some(license) => license,
+        None if ask => prompt::license()?,
+        None => License::Mit,
+    };
     let author = match given.author.as_deref() {
         Some(text) => answers::check_author(text)?,
+        None if ask => answers::check_author(&prompt::author(
+            crate::git::configured_user_name()
+                .filter(|n| answers::check_author(n).is_ok())
+                .as_deref(),
+        )?)?,
         None => default_author(&name),
     };
     if let Some(year) = given.year.filter(|y| !(1970..=9999).contains(y)) {
@@ -152,9 +167,9 @@ pub fn resolve<'r>(
         stack,
         answers: Answers {
             db,
-            ci: given.ci.unwrap_or(Ci::Github),
+            ci,
             jobs,
-            license: given.license.unwrap_or(License::Mit),
+            license,
             year: given.year.unwrap_or_else(answers::current_year),
             author,
             description,

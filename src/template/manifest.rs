@@ -84,14 +84,93 @@ pub struct Commands {
     /// End-to-end tests that start the real server themselves (`make e2e`), if the stack has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e2e: Option<String>,
+    /// The same steps with the stack's own tools (`npm test`, `go test ./...`), for people who
+    /// do not use make; `{name}` and `{package}` stand for the project's kebab-case and snake_case names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native: Option<NativeCommands>,
 }
 
+/// `[commands.native]`: see [`Commands::native`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NativeCommands {
+    pub setup: String,
+    pub test: String,
+    pub run: String,
+}
+
+impl NativeCommands {
+    /// The commands with `{name}` and `{package}` filled in for the project `name`.
+    pub fn for_project(&self, name: &str) -> NativeCommands {
+        // The templates name folders `{{kebab name}}` and packages `{{snake name}}`.
+        let kebab = heck::ToKebabCase::to_kebab_case(name);
+        let package = heck::ToSnakeCase::to_snake_case(name);
+        let fill = |s: &str| s.replace("{name}", &kebab).replace("{package}", &package);
+        NativeCommands {
+            setup: fill(&self.setup),
+            test: fill(&self.test),
+            run: fill(&self.run),
+        }
+    }
+}
+
+/// `[requires]`: what a machine needs to set up, test and run the generated project.
+///
+/// The manifest, not folio's code, says it, so `folio doctor`, the next steps of `folio new`
+/// and the e2e harness (through `folio list --format json`'s `requires`, the program names)
+/// follow a template without a per-stack table to keep in step.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requires {
-    /// Programs the commands need on PATH.
+    /// Programs the commands need on PATH, the toolchain first.
     #[serde(default)]
-    pub tools: Vec<String>,
+    pub tools: Vec<Tool>,
+}
+
+impl Requires {
+    /// The programs every project of the stack needs, whatever its database.
+    pub fn programs(&self) -> Vec<String> {
+        self.tools
+            .iter()
+            .filter(|t| t.only_for.is_none())
+            .map(|t| t.program.clone())
+            .collect()
+    }
+
+    /// The tools a project with database `db` needs, in the manifest's order.
+    pub fn needed_for(&self, db: Db) -> impl Iterator<Item = &Tool> {
+        self.tools
+            .iter()
+            .filter(move |t| t.only_for.is_none_or(|only| only == db))
+    }
+}
+
+/// One required program.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// What a person calls it, e.g. `Python` or `Docker engine`.
+    pub name: String,
+    /// The executable looked up on PATH, e.g. `python3`.
+    pub program: String,
+    /// The lowest version that works (dotted numbers, e.g. `3.11`); none means any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<String>,
+    /// The arguments that make the program print its version. [default: `--version`]
+    #[serde(default = "version_flag")]
+    pub version_args: Vec<String>,
+    /// How to install it, one line.
+    pub install: String,
+    /// Needed only with this database (e.g. Docker for `postgres`); optional otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_for: Option<Db>,
+    /// Why a project needs it when it is optional for the other databases, e.g. `docker compose`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+}
+
+fn version_flag() -> Vec<String> {
+    vec!["--version".into()]
 }
 
 /// `_shared/shared.toml`: conditions for the shared files.

@@ -55,6 +55,40 @@ pub struct RenderContext<'a> {
     vars: &'a BTreeMap<String, String>,
     /// A template pack's variables (`{{pack.NAME}}`); empty for a built-in stack.
     pack: &'a serde_json::Map<String, serde_json::Value>,
+    /// The manifest's `[commands]`, for AGENTS.md and READMEs.
+    commands: CommandsContext,
+    /// The toolchain the project needs, e.g. `Python 3.11+` (the manifest's first tool).
+    toolchain: String,
+}
+
+/// `{{commands.test}}`, `{{commands.native_test}}`, ...: the manifest's commands, the native ones
+/// with the project's names filled in (empty, with `has_native` false, when it declares none).
+#[derive(Debug, Serialize)]
+struct CommandsContext {
+    setup: String,
+    test: String,
+    run: String,
+    lint: String,
+    has_native: bool,
+    native_setup: String,
+    native_test: String,
+    native_run: String,
+}
+
+impl CommandsContext {
+    fn new(commands: &crate::template::manifest::Commands, name: &str) -> Self {
+        let native = commands.native.as_ref().map(|n| n.for_project(name));
+        CommandsContext {
+            setup: commands.setup.clone(),
+            test: commands.test.clone(),
+            run: commands.run.clone(),
+            lint: commands.lint.clone(),
+            has_native: native.is_some(),
+            native_setup: native.as_ref().map(|n| n.setup.clone()).unwrap_or_default(),
+            native_test: native.as_ref().map(|n| n.test.clone()).unwrap_or_default(),
+            native_run: native.map(|n| n.run).unwrap_or_default(),
+        }
+    }
 }
 
 impl<'a> RenderContext<'a> {
@@ -84,6 +118,17 @@ impl<'a> RenderContext<'a> {
             student: &answers.student,
             vars: &stack.manifest.vars,
             pack,
+            commands: CommandsContext::new(&stack.manifest.commands, answers.name.as_str()),
+            toolchain: stack
+                .manifest
+                .requires
+                .tools
+                .first()
+                .map(|t| match &t.min {
+                    Some(min) => format!("{} {min}+", t.name),
+                    None => t.name.clone(),
+                })
+                .unwrap_or_default(),
         }
     }
 
