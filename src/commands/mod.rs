@@ -3,8 +3,8 @@
 pub mod batch;
 pub mod check;
 pub mod completions;
-pub mod grade;
 pub mod doctor;
+pub mod grade;
 pub mod list;
 pub mod man;
 pub mod new;

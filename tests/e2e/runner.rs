@@ -287,12 +287,7 @@ pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
     row
 }
 
-pub fn phase_validators(
-    stack: &Stack,
-    db: &str,
-    dir: &Path,
-    report: &mut Report,
-) -> Status {
+pub fn phase_validators(stack: &Stack, db: &str, dir: &Path, report: &mut Report) -> Status {
     let missing = validators::missing_tools();
     if !missing.is_empty() {
         return Status::Skip(format!(

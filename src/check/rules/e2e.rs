@@ -35,12 +35,17 @@ fn runs_entry() -> &'static Regex {
     })
 }
 
-/// A browser or API end-to-end runner invoked directly.
+/// A browser or API end-to-end runner invoked directly: Playwright or Cypress, or a language's
+/// test runner pointed at an end-to-end suite (`go test -tags e2e ./e2e/...`, `pytest e2e`,
+/// `./mvnw -Dgroups=e2e test`, `cargo test --test e2e`, `npx vitest run test/e2e`), which is how
+/// many real repositories run theirs without a make target.
 fn direct_runner() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:^|[\s;&|])(?:npx\s+)?(?:playwright\s+test|cypress\s+run)\b")
-            .expect("valid regex")
+        Regex::new(
+            r"(?:^|[\s;&|])(?:npx\s+)?(?:playwright\s+test|cypress\s+run)\b|(?:^|[\s;&|:])(?:\S*/)?(?:go\s+test|pytest|python3?\s+-m\s+pytest|mvnw?|gradlew?|cargo\s+(?:test|nextest\s+run)|jest|vitest(?:\s+run)?|mocha|node\s+--test)\s[^#]*?(?:\be2e\b|\bend[-_]to[-_]end\b)",
+        )
+        .expect("valid regex")
     })
 }
 
@@ -167,6 +172,12 @@ mod tests {
             "just e2e",
             "      - run: npx playwright test",
             "cypress run --browser chrome",
+            "        run: go test -tags e2e -count=1 -v ./e2e/...",
+            "    - .venv/bin/pytest e2e",
+            "    - ./mvnw -q -Dgroups=e2e test",
+            "cargo test --locked --test e2e",
+            "      run: npx vitest run test/e2e",
+            "python -m pytest tests/end_to_end -q",
         ] {
             assert!(
                 runs_entry().is_match(line) || direct_runner().is_match(line),
@@ -178,6 +189,11 @@ mod tests {
             "run: make e2e-report-upload",
             "echo e2e",
             "npm run lint",
+            "go test ./...",
+            "pytest tests",
+            "./mvnw verify",
+            "cargo test --locked",
+            "go test ./e2etools",
         ] {
             assert!(
                 !runs_entry().is_match(line) && !direct_runner().is_match(line),
