@@ -108,7 +108,8 @@ impl ApiError {
         }
     }
 
-    /// 503 with `Retry-After: 1`: every password-hashing slot stayed busy (see `hashing`).
+    /// 503 with `Retry-After: 1`: every password-hashing slot (see `hashing`) or every
+    /// database connection stayed busy.
     pub fn busy() -> Self {
         Self {
             retry_after: Some(1),
@@ -144,8 +145,17 @@ impl ApiError {
 }
 
 impl From<sqlx::Error> for ApiError {
+    /// Every pooled connection stayed busy for the pool's acquire timeout: the server is
+    /// overloaded, not broken, so the client gets the same 503 + `Retry-After` as a full
+    /// hashing queue instead of a 500.
     fn from(err: sqlx::Error) -> Self {
-        Self::internal(err)
+        match err {
+            sqlx::Error::PoolTimedOut => {
+                tracing::warn!("no database connection became free in time");
+                Self::busy()
+            }
+            err => Self::internal(err),
+        }
     }
 }
 

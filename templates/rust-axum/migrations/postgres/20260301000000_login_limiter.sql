@@ -1,12 +1,14 @@
 -- The login limiters' attempts (per email and per client IP), shared by every replica so that
 -- N servers enforce one limit (docs/adr/0001, "Limiter state"). SQLite keeps them in memory.
-CREATE TABLE rate_limit_hits (
-    id     BIGINT      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+-- One row per bucket, so that an attempt is checked and recorded by one upsert that locks only
+-- that row for the length of one statement (src/shared_limit.rs).
+CREATE TABLE rate_limit_buckets (
     -- `login:<normalized email>` or `ip:<address>`.
-    bucket TEXT        NOT NULL,
-    hit_at TIMESTAMPTZ NOT NULL
+    bucket   TEXT          PRIMARY KEY,
+    -- The attempts inside the window, oldest first.
+    hits     TIMESTAMPTZ[] NOT NULL,
+    last_hit TIMESTAMPTZ   NOT NULL
 );
 
-CREATE INDEX rate_limit_hits_bucket_hit_at_idx ON rate_limit_hits (bucket, hit_at);
--- The sweep deletes by age alone.
-CREATE INDEX rate_limit_hits_hit_at_idx ON rate_limit_hits (hit_at);
+-- The sweep deletes the buckets whose latest attempt has left the window.
+CREATE INDEX rate_limit_buckets_last_hit_idx ON rate_limit_buckets (last_hit);

@@ -99,7 +99,7 @@ pub async fn limit_per_ip(State(state): State<AppState>, req: Request, next: Nex
             "Too many authentication requests from this address; try again later.",
         )
         .into_response(),
-        Err(err) => ApiError::internal(err).into_response(),
+        Err(err) => ApiError::from(err).into_response(),
     }
 }
 
@@ -119,7 +119,7 @@ pub async fn register(
             if is_unique_violation(&err) {
                 ApiError::conflict("An account with this email already exists.")
             } else {
-                ApiError::internal(err)
+                ApiError::from(err)
             }
         })?;
     tracing::info!(user_id = user.id, "user registered");
