@@ -60,6 +60,7 @@ def test_put_get_delete_round_trip(client: TestClient, ada: Headers) -> None:
         {"url": "https://example.com/", "secret": "whsec_c2hvcnQ="},  # 5 bytes
         {"url": "https://example.com/", "secret": "whsec_" + "A" * 30},  # padding missing
         {"url": "https://example.com/", "secret": 7},
+        {"url": "https://example.com/", "secret": None},  # absent makes one; null is no string
     ],
 )
 def test_invalid_bodies_are_422(client: TestClient, ada: Headers, body: dict) -> None:

@@ -30,6 +30,14 @@ class WebhookSet(BaseModel):
             raise ValueError("must be an absolute http(s) URL without user info or fragment")
         return value
 
+    @field_validator("secret", mode="before")
+    @classmethod
+    def _secret_given(cls, value: object) -> object:
+        # Only absent means "make one": an explicit null is not a string (openapi.yaml).
+        if value is None:
+            raise ValueError("must be a string; leave it out to have one made")
+        return value
+
     @field_validator("secret")
     @classmethod
     def _secret(cls, value: str | None) -> str | None:
