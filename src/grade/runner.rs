@@ -243,8 +243,11 @@ pub fn test_counts(log: &str) -> Option<(u64, u64)> {
         c.get(i)
             .map_or(0, |m| m.as_str().parse::<u64>().unwrap_or(0))
     };
-    // pytest: "==== 3 failed, 12 passed, 1 error in 2.31s ===="
-    let pytest = re(r"(?m)^=+ (.*\d+ (?:passed|failed|errors?).*) in [\d.]+s");
+    // pytest: "==== 3 failed, 12 passed, 1 error in 2.31s ====", or with -q the same summary
+    // without the rule: "190 passed, 2 warnings in 3.20s".
+    let pytest = re(
+        r"(?m)^(?:=+ )?(\d+ (?:passed|failed|errors?|skipped|deselected|warnings?|xfailed|xpassed)\b[^\n]*?) in [\d.]+s",
+    );
     if let Some(line) = pytest.captures_iter(log).last() {
         let line = line.get(1).map_or("", |m| m.as_str());
         let count = |word: &str| {
@@ -313,6 +316,13 @@ mod tests {
             test_counts("===== 30 passed, 2 warnings in 4.10s ====="),
             Some((30, 0))
         );
+        assert_eq!(
+            test_counts(
+                "..F.\nFAILED tests/test_x.py::test_y - assert 1 == 2\n1 failed, 189 passed, 2 warnings in 10.02s\n"
+            ),
+            Some((189, 1))
+        );
+        assert_eq!(test_counts("190 passed in 3.20s"), Some((190, 0)));
         assert_eq!(
             test_counts(
                 "test result: ok. 3 passed; 0 failed; 0 ignored\ntest result: FAILED. 5 passed; 2 failed;"

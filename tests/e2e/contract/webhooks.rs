@@ -102,7 +102,10 @@ fn routes(s: &mut Suite, user: &User, receiver: &Receiver) {
             "a secret without whsec_",
         ),
         (json!({"url": url, "secret": 42}), "a number as secret"),
-        (json!({"url": url, "secret": null}), "a null secret (leave it out to have one made)"),
+        (
+            json!({"url": url, "secret": null}),
+            "a null secret (leave it out to have one made)",
+        ),
     ] {
         let ex = s.call(put(&user.token, body));
         s.expect_problem(&ex, 422, &format!("PUT the webhook with {what}"));
