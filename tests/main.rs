@@ -12,6 +12,7 @@ mod names;
 mod new;
 mod packs;
 mod reliability;
+mod reliability_batch;
 mod reliability_inputs;
 mod reliability_signals;
 mod reliability_unicode;

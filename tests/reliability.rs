@@ -125,11 +125,11 @@ fn force_backs_up_every_user_file_it_replaces() {
             .contains(&*backup.file_name().unwrap().to_string_lossy())
     );
     assert_eq!(
-        fs::read_to_string(backup.join("README.md")).unwrap(),
+        fs::read_to_string(backup.join("files/README.md")).unwrap(),
         "my readme"
     );
     assert_eq!(
-        fs::read_to_string(backup.join(".gitignore")).unwrap(),
+        fs::read_to_string(backup.join("files/.gitignore")).unwrap(),
         "my-ignores\n"
     );
     assert_ne!(
@@ -142,6 +142,16 @@ fn force_backs_up_every_user_file_it_replaces() {
     );
     assert_eq!(fs::read_to_string(app.join("notes.txt")).unwrap(), "mine");
     assert!(staging_folders(&sandbox.work()).is_empty());
+    // Git never offers the backup (the user's replaced files may hold secrets) for a commit:
+    // `git status` lists the user's own notes.txt as untracked, not the backup folder.
+    let status = std::process::Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .current_dir(&app)
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("notes.txt"), "{status}");
+    assert!(!status.contains(".folio-backup-"), "{status}");
 }
 
 #[test]

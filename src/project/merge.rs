@@ -5,7 +5,7 @@
 //! the template has a folder, a folder (or a device, a socket) where it has a file are conflicts,
 //! and any conflict refuses the whole merge with the list. [`apply`] then moves the staged files
 //! in; a user file the template replaces is first moved into a backup folder inside the target
-//! (`.folio-backup-<unix time>/`), never deleted. Every step is journaled, and any failure undoes
+//! (`.folio-backup-<unix time>/files/`, the folder git-ignored from inside), never deleted. Every step is journaled, and any failure undoes
 //! the journal in reverse, so the target ends either as it was or complete. The user's `.env`
 //! holds their secrets and is kept; a byte-identical file is left alone.
 
@@ -21,6 +21,8 @@ use crate::project::failpoint;
 const ENV_FILE: &str = ".env";
 /// Prefix of the backup folder inside the target.
 pub const BACKUP_PREFIX: &str = ".folio-backup-";
+/// The sub-folder of the backup folder that holds the replaced files, at their own paths.
+pub const BACKUP_FILES: &str = "files";
 
 /// What the merge does with one path the project brings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,7 +162,8 @@ fn plan_one(
 /// What a merge did, for the user.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Merged {
-    /// The backup folder (inside the target) when any user file was replaced.
+    /// Where the replaced user files are (`.folio-backup-<time>/files/` inside the target), when
+    /// any was replaced.
     pub backup: Option<PathBuf>,
     /// The user files now in the backup folder, relative to the target.
     pub backed_up: Vec<PathBuf>,
@@ -169,6 +172,7 @@ pub struct Merged {
 /// One undoable step of [`apply`].
 enum Done {
     MadeDir(PathBuf),
+    WroteFile(PathBuf),
     Moved { from: PathBuf, to: PathBuf },
 }
 
@@ -199,13 +203,14 @@ fn apply_steps(
     let replaced: Vec<&Path> = plan.replaced().collect();
     if !replaced.is_empty() {
         let backup = new_backup_dir(target, journal)?;
+        let files = backup.join(BACKUP_FILES);
         for rel in replaced {
-            let to = backup.join(rel);
-            make_dirs(backup.as_path(), rel.parent(), journal)?;
+            let to = files.join(rel);
+            make_dirs(files.as_path(), rel.parent(), journal)?;
             move_path(&target.join(rel), &to, journal)?;
             merged.backed_up.push(rel.to_path_buf());
         }
-        merged.backup = Some(backup);
+        merged.backup = Some(files);
     }
     for (rel, action) in &plan.steps {
         if matches!(action, Action::Create | Action::Replace) {
@@ -231,6 +236,7 @@ fn new_backup_dir(target: &Path, journal: &mut Vec<Done>) -> Result<PathBuf> {
         match fs::create_dir(&dir) {
             Ok(()) => {
                 journal.push(Done::MadeDir(dir.clone()));
+                ignore_backup(&dir, journal)?;
                 return Ok(dir);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -242,6 +248,27 @@ fn new_backup_dir(target: &Path, journal: &mut Vec<Done>) -> Result<PathBuf> {
         target,
         io::Error::other("too many backup folders from this second"),
     ))
+}
+
+/// Makes git ignore the backup folder from inside it (the project's own `.gitignore` is the
+/// template's and stays untouched), so `git add .` never commits a user's replaced files, which
+/// may hold secrets. The files go one level down, in `files/`, so a backed-up `.gitignore` of the
+/// user's does not collide with this one.
+fn ignore_backup(dir: &Path, journal: &mut Vec<Done>) -> Result<()> {
+    let ignore = dir.join(".gitignore");
+    failpoint::check().map_err(|e| Error::io("write", &ignore, e))?;
+    fs::write(
+        &ignore,
+        "# Files of yours that `folio new --force` replaced, kept here (in files/) instead of\n\
+         # deleted. Git ignores this whole folder; delete it once you have what you need.\n*\n",
+    )
+    .map_err(|e| Error::io("write", &ignore, e))?;
+    journal.push(Done::WroteFile(ignore));
+    let files = dir.join(BACKUP_FILES);
+    failpoint::check().map_err(|e| Error::io("create the backup folder", &files, e))?;
+    fs::create_dir(&files).map_err(|e| Error::io("create the backup folder", &files, e))?;
+    journal.push(Done::MadeDir(files));
+    Ok(())
 }
 
 /// Creates each missing folder of `rel` under `root`, one by one, so each can be undone.
@@ -277,11 +304,12 @@ fn undo(journal: Vec<Done>) -> std::result::Result<(), String> {
         let result = match &done {
             Done::Moved { from, to } => fs::rename(to, from),
             Done::MadeDir(dir) => fs::remove_dir(dir),
+            Done::WroteFile(file) => fs::remove_file(file),
         };
         if let Err(e) = result {
             let path = match &done {
                 Done::Moved { to, .. } => to,
-                Done::MadeDir(dir) => dir,
+                Done::MadeDir(dir) | Done::WroteFile(dir) => dir,
             };
             stuck.push(format!("{}: {e}", path.display()));
         }

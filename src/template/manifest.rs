@@ -81,6 +81,9 @@ pub struct Commands {
     pub test: String,
     pub run: String,
     pub lint: String,
+    /// End-to-end tests that start the real server themselves (`make e2e`), if the stack has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e2e: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

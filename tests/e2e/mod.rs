@@ -26,6 +26,7 @@ mod metrics;
 mod postgres;
 mod process;
 mod project;
+mod receiver;
 mod report;
 mod rfc3339;
 mod runner;

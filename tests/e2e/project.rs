@@ -26,6 +26,9 @@ pub struct Commands {
     pub setup: String,
     pub test: String,
     pub run: String,
+    /// The project's end-to-end tests against a server they start themselves (`make e2e`).
+    #[serde(default)]
+    pub e2e: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,11 +74,26 @@ pub const NAME: &str = "todo-api";
 
 /// Runs `folio new` into `parent` and returns the project's root (`parent/todo-api`).
 pub fn generate(stack: &str, db: &str, ci: &str, parent: &Path) -> Result<PathBuf, String> {
-    let args = [
-        "new", NAME, "--stack", stack, "--db", db, "--ci", ci, "--yes", "--vcs", "none", "--output",
+    generate_with(stack, db, ci, None, parent)
+}
+
+/// [`generate`] with `--jobs JOBS` when given (the stack's default otherwise).
+pub fn generate_with(
+    stack: &str,
+    db: &str,
+    ci: &str,
+    jobs: Option<&str>,
+    parent: &Path,
+) -> Result<PathBuf, String> {
+    let mut args = vec![
+        "new", NAME, "--stack", stack, "--db", db, "--ci", ci, "--yes", "--vcs", "none",
     ];
+    if let Some(jobs) = jobs {
+        args.extend(["--jobs", jobs]);
+    }
+    args.push("--output");
     let out = Command::new(folio())
-        .args(args)
+        .args(&args)
         .arg(parent)
         .env("NO_COLOR", "1")
         .output()

@@ -36,8 +36,8 @@ pub struct Settings {
     pub stacks: Option<Vec<String>>,
     /// `FOLIO_E2E_DBS=sqlite,postgres`; each stack's databases when unset.
     pub dbs: Option<Vec<String>>,
-    /// `FOLIO_E2E_PHASES=validators,setup,tests,contract,schemathesis,probes` (each of the last
-    /// three implies setup).
+    /// `FOLIO_E2E_PHASES=validators,setup,tests,e2e,contract,schemathesis,probes` (each from
+    /// tests on implies setup; `e2e` is the project's own `make e2e`).
     pub phases: Vec<String>,
     /// `FOLIO_E2E_REQUIRE_ALL=1`: a skipped stack (missing toolchain, PostgreSQL or validators)
     /// fails the run instead.
@@ -48,6 +48,9 @@ pub struct Settings {
     pub start_timeout: Duration,
     /// `FOLIO_E2E_STEP_TIMEOUT` seconds for setup and for tests (default 1800).
     pub step_timeout: Duration,
+    /// `FOLIO_E2E_JOBS=none|webhooks`: the `--jobs` of every generated project (each stack's
+    /// default when unset); rows are labelled with it.
+    pub jobs: Option<String>,
 }
 
 fn list_var(name: &str) -> Option<Vec<String>> {
@@ -81,6 +84,7 @@ impl Settings {
                     "validators",
                     "setup",
                     "tests",
+                    "e2e",
                     "contract",
                     "schemathesis",
                     "probes",
@@ -92,13 +96,16 @@ impl Settings {
             keep: flag("FOLIO_E2E_KEEP"),
             start_timeout: secs_var("FOLIO_E2E_START_TIMEOUT", 180),
             step_timeout: secs_var("FOLIO_E2E_STEP_TIMEOUT", 1800),
+            jobs: std::env::var("FOLIO_E2E_JOBS")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
         }
     }
 
     pub fn wants(&self, phase: &str) -> bool {
         self.phases.iter().any(|p| p == phase)
             || (phase == "setup"
-                && ["contract", "schemathesis", "probes"]
+                && ["tests", "e2e", "contract", "schemathesis", "probes"]
                     .iter()
                     .any(|p| self.wants(p)))
     }
@@ -190,7 +197,10 @@ pub fn run_all() {
 
 /// All the phases for one stack × database.
 pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
-    let label = format!("{}/{db}", stack.id);
+    let label = match &settings.jobs {
+        Some(jobs) => format!("{}/{db}/jobs-{jobs}", stack.id),
+        None => format!("{}/{db}", stack.id),
+    };
     let mut row = Row::new(&label);
     let started = Instant::now();
     let missing: Vec<&String> = stack.requires.iter().filter(|t| !on_path(t)).collect();
@@ -218,7 +228,7 @@ pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
         println!("e2e {label}: validators ...");
         row.set(
             Phase::Validators,
-            phase_validators(stack, db, &dir, &mut report),
+            phase_validators(stack, db, settings.jobs.as_deref(), &dir, &mut report),
         );
     }
     if settings.wants("setup") {
@@ -231,6 +241,13 @@ pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
                 row.set(
                     Phase::Tests,
                     phase_tests(stack, db, &tree, &logs, settings, &mut report),
+                );
+            }
+            if settings.wants("e2e") {
+                println!("e2e {label}: the project's own e2e tests ...");
+                row.set(
+                    Phase::OwnE2e,
+                    phase_own_e2e(stack, db, &tree, &logs, settings, &mut report),
                 );
             }
             if settings.wants("contract") {
@@ -269,7 +286,13 @@ pub fn run_one(stack: &Stack, db: &str, settings: &Settings) -> Row {
     row
 }
 
-pub fn phase_validators(stack: &Stack, db: &str, dir: &Path, report: &mut Report) -> Status {
+pub fn phase_validators(
+    stack: &Stack,
+    db: &str,
+    jobs: Option<&str>,
+    dir: &Path,
+    report: &mut Report,
+) -> Status {
     let missing = validators::missing_tools();
     if !missing.is_empty() {
         return Status::Skip(format!(
@@ -287,11 +310,11 @@ pub fn phase_validators(stack: &Stack, db: &str, dir: &Path, report: &mut Report
         "openapi.yaml",
         "monitoring/prometheus/prometheus.yml",
     ];
-    match project::generate(&stack.id, db, "github", &dir.join("pristine-github")) {
+    match project::generate_with(&stack.id, db, "github", jobs, &dir.join("pristine-github")) {
         Ok(github) => validators::validate(&github, &required, None, report),
         Err(e) => report.fail("validators: generate with --ci github", e),
     }
-    match project::generate(&stack.id, db, "gitlab", &dir.join("pristine-gitlab")) {
+    match project::generate_with(&stack.id, db, "gitlab", jobs, &dir.join("pristine-gitlab")) {
         Ok(gitlab) => validators::validate(
             &gitlab,
             &[".gitlab-ci.yml"],
@@ -315,7 +338,8 @@ fn phase_setup(
     settings: &Settings,
     report: &mut Report,
 ) -> (Status, Option<PathBuf>) {
-    let tree = match project::generate(&stack.id, db, "github", &dir.join("work")) {
+    let jobs = settings.jobs.as_deref();
+    let tree = match project::generate_with(&stack.id, db, "github", jobs, &dir.join("work")) {
         Ok(t) => t,
         Err(e) => {
             report.fail("generate", e.clone());
@@ -378,6 +402,52 @@ fn phase_tests(
         report.fail(
             "tests: the project's own tests fail",
             outcome.describe(&stack.commands.test),
+        );
+        Status::Fail(outcome.elapsed)
+    }
+}
+
+/// The project's own end-to-end tests (the manifest's `e2e` command): they start the server
+/// themselves on a free port with a fresh database (`TEST_DATABASE_URL` for postgres).
+fn phase_own_e2e(
+    stack: &Stack,
+    db: &str,
+    tree: &Path,
+    logs: &Path,
+    settings: &Settings,
+    report: &mut Report,
+) -> Status {
+    let Some(command) = &stack.commands.e2e else {
+        report.fail(
+            "e2e: the stack's manifest names no `e2e` command",
+            "docs/contract.md asks every project for `make e2e`; add `e2e = \"make e2e\"` to [commands]",
+        );
+        return Status::Fail(Duration::ZERO);
+    };
+    let mut env = base_env();
+    let database = match database_for(stack, db, "e2e") {
+        Ok(database) => database,
+        Err(e) => {
+            report.fail("e2e: create the database", e);
+            return Status::Fail(Duration::ZERO);
+        }
+    };
+    if let Some(d) = &database {
+        env.push(("TEST_DATABASE_URL".into(), d.url.clone()));
+    }
+    let outcome = process::run(
+        command,
+        tree,
+        &env,
+        &logs.join("own-e2e.log"),
+        settings.step_timeout,
+    );
+    if outcome.ok {
+        Status::Ok(outcome.elapsed)
+    } else {
+        report.fail(
+            "e2e: the project's own end-to-end tests fail",
+            outcome.describe(command),
         );
         Status::Fail(outcome.elapsed)
     }
@@ -461,6 +531,13 @@ pub fn server_env(
             ("MIGRATE_ON_START", "true".to_string()),
             ("LOG_LEVEL", "info".to_string()),
             ("AUTH_RATE_LIMIT_PER_IP", "0".to_string()),
+            // Webhooks (projects without the feature ignore these): the suite's receiver listens
+            // on 127.0.0.1, and retries must come fast enough to be watched.
+            ("WEBHOOK_ALLOW_LOOPBACK", "true".to_string()),
+            ("WEBHOOK_BACKOFF_BASE_MS", "200".to_string()),
+            ("WEBHOOK_BACKOFF_MAX_MS", "2000".to_string()),
+            ("WEBHOOK_TIMEOUT_SECONDS", "3".to_string()),
+            ("JOBS_POLL_INTERVAL_MS", "200".to_string()),
         ]
         .map(|(k, v)| (k.to_string(), v)),
     );
@@ -470,6 +547,14 @@ pub fn server_env(
     for (k, v) in extra {
         env.retain(|(name, _)| name != k);
         env.push((k.to_string(), v.to_string()));
+    }
+    // Production refuses to start with the loopback exception (docs/contract.md): the probes of
+    // production start-up ask for it explicitly when they want it.
+    let production = env
+        .iter()
+        .any(|(k, v)| k == "APP_ENV" && v.eq_ignore_ascii_case("production"));
+    if production && !extra.iter().any(|(k, _)| *k == "WEBHOOK_ALLOW_LOOPBACK") {
+        env.retain(|(k, _)| k != "WEBHOOK_ALLOW_LOOPBACK");
     }
     env
 }

@@ -9,6 +9,10 @@
 //! - The per-client-IP limit on register and login together (`AUTH_RATE_LIMIT_PER_IP`): with a
 //!   limit of 5, the 6th request from 127.0.0.1 is 429 with `Retry-After`, an `X-Forwarded-For`
 //!   header does not escape it, and other routes are not limited.
+//! - Limiter state shared across replicas (postgres rows): two server processes on one database,
+//!   10 failed logins for one email spread over both, then the 11th attempt is 429 on either.
+//! - With webhooks (sqlite row): production with `WEBHOOK_ALLOW_LOOPBACK=true` must refuse to
+//!   start, since that exception is for development and tests only.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -50,8 +54,16 @@ pub fn phase(
     // The secret checks do not depend on the database, and every JVM start costs seconds: the
     // sqlite row runs them; the postgres row checks the database URL instead.
     match &database {
-        None => production_secret(stack, tree, logs, None, settings, report),
-        Some(_) => missing_database_url(stack, tree, logs, SECRET_32, settings, report),
+        None => {
+            production_secret(stack, tree, logs, None, settings, report);
+            if has_webhooks(tree) {
+                production_loopback(stack, tree, logs, settings, report);
+            }
+        }
+        Some(d) => {
+            missing_database_url(stack, tree, logs, SECRET_32, settings, report);
+            shared_login_limit(stack, tree, logs, d, settings, report);
+        }
     }
     per_ip_limit(stack, tree, logs, database.as_ref(), settings, "5", report);
     if report.failures.len() == before {
@@ -367,4 +379,140 @@ pub fn per_ip_limit(
         Err(e) => report.fail(format!("{check}: GET /healthz"), e),
     }
     drop(server);
+}
+
+/// Whether the project has the webhooks feature (its contract declares the endpoint route).
+fn has_webhooks(tree: &Path) -> bool {
+    std::fs::read_to_string(tree.join("openapi.yaml"))
+        .is_ok_and(|text| text.contains("/api/v1/users/me/webhook:"))
+}
+
+/// Production with the loopback exception of the SSRF guard must refuse to start.
+fn production_loopback(
+    stack: &Stack,
+    tree: &Path,
+    logs: &Path,
+    settings: &Settings,
+    report: &mut Report,
+) {
+    let check = "probes: production start with WEBHOOK_ALLOW_LOOPBACK=true";
+    let port = free_port();
+    let sqlite_url = dotenv_database_url(tree);
+    let mut extra: Vec<(&str, &str)> = vec![
+        ("APP_ENV", "production"),
+        ("JWT_SECRET", SECRET_32),
+        ("WEBHOOK_ALLOW_LOOPBACK", "true"),
+    ];
+    if let Some(url) = &sqlite_url {
+        extra.push(("DATABASE_URL", url));
+    }
+    let env = server_env(port, None, &extra);
+    let log = logs.join("production-start-loopback.log");
+    let mut server = match spawn_server(stack, tree, &env, &log) {
+        Ok(server) => server,
+        Err(why) => {
+            report.fail(check, why);
+            return;
+        }
+    };
+    let outcome = watch(&mut server, port, settings.start_timeout);
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let last = format!("last lines of {}:\n{}", log.display(), tail(&text, 15));
+    match outcome {
+        Outcome::Exited(status) if !status.success() => {}
+        Outcome::Exited(status) => report.fail(
+            format!("{check}: the process exited with {status}; a refusal must exit non-zero"),
+            last,
+        ),
+        Outcome::Serving => report.fail(
+            format!("{check}: the server started; production must refuse the loopback exception"),
+            last,
+        ),
+        Outcome::Undecided => report.fail(
+            format!(
+                "{check}: neither exited nor served /healthz within {} s",
+                settings.start_timeout.as_secs()
+            ),
+            last,
+        ),
+    }
+}
+
+/// Two server processes on one PostgreSQL database enforce one login limit: 10 failed logins
+/// for one email, alternating between them, then the 11th is 429 on either process.
+fn shared_login_limit(
+    stack: &Stack,
+    tree: &Path,
+    logs: &Path,
+    database: &Database,
+    settings: &Settings,
+    report: &mut Report,
+) {
+    let check = "probes: login limit shared by two processes on one database";
+    let mut servers = Vec::new();
+    let mut clients = Vec::new();
+    for n in 0..2 {
+        let port = free_port();
+        let env = server_env(port, Some(database), &[]);
+        let log = logs.join(format!("shared-limit-{n}.log"));
+        match start_server(stack, tree, &env, &log, settings.start_timeout) {
+            Ok(server) => servers.push(server),
+            Err(why) => {
+                report.fail(format!("{check}: server {} did not start", n + 1), why);
+                return;
+            }
+        }
+        clients.push(Client::new(([127, 0, 0, 1], port).into()));
+    }
+    let email = format!("shared.{:x}@example.com", crate::e2e::jwt::now());
+    let register = Request::new("POST", "/api/v1/auth/register")
+        .json(&json!({"email": email, "password": "the right password"}));
+    match clients[0].send(&register) {
+        Ok(resp) if resp.status == 201 => {}
+        Ok(resp) => {
+            report.fail(format!("{check}: register on server 1"), resp.to_string());
+            return;
+        }
+        Err(e) => {
+            report.fail(format!("{check}: register on server 1"), e);
+            return;
+        }
+    }
+    let wrong = Request::new("POST", "/api/v1/auth/login")
+        .json(&json!({"email": email, "password": "a wrong password"}));
+    for n in 0..10 {
+        match clients[n % 2].send(&wrong) {
+            Ok(resp) if resp.status == 401 => {}
+            Ok(resp) => {
+                report.fail(
+                    format!(
+                        "{check}: failed login {} (server {}) should be 401",
+                        n + 1,
+                        n % 2 + 1
+                    ),
+                    resp.to_string(),
+                );
+                return;
+            }
+            Err(e) => {
+                report.fail(format!("{check}: failed login {}", n + 1), e);
+                return;
+            }
+        }
+    }
+    for (n, client) in clients.iter().enumerate() {
+        match client.send(&wrong) {
+            Ok(resp) if resp.status == 429 => {}
+            Ok(resp) => report.fail(
+                format!(
+                    "{check}: after 10 failures spread over both, a login on server {} should be 429 (each process keeps its own count?)",
+                    n + 1
+                ),
+                resp.to_string(),
+            ),
+            Err(e) => report.fail(format!("{check}: login on server {}", n + 1), e),
+        }
+    }
+    drop(servers);
 }

@@ -9,15 +9,18 @@ use crate::e2e::report::Report;
 pub enum Phase {
     Setup,
     Tests,
+    /// The project's own end-to-end tests (`make e2e`).
+    OwnE2e,
     Contract,
     Schemathesis,
     Probes,
     Validators,
 }
 
-const PHASES: [Phase; 6] = [
+const PHASES: [Phase; 7] = [
     Phase::Setup,
     Phase::Tests,
+    Phase::OwnE2e,
     Phase::Contract,
     Phase::Schemathesis,
     Phase::Probes,
@@ -36,7 +39,7 @@ pub enum Status {
 #[derive(Debug)]
 pub struct Row {
     pub label: String,
-    phases: [Status; 6],
+    phases: [Status; 7],
     pub total: Duration,
     pub report: Report,
 }
@@ -105,8 +108,16 @@ pub fn render(rows: &[Row], require_all: bool) -> String {
     let _ = writeln!(out, "\ne2e summary");
     let _ = writeln!(
         out,
-        "{:width$}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}  {:>10}  {:>7}  result",
-        "stack/db", "setup", "tests", "contract", "schemathesis", "probes", "validators", "total"
+        "{:width$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}  {:>10}  {:>7}  result",
+        "stack/db",
+        "setup",
+        "tests",
+        "own e2e",
+        "contract",
+        "schemathesis",
+        "probes",
+        "validators",
+        "total"
     );
     for row in rows {
         let result = if row.failed(require_all) {
@@ -126,7 +137,7 @@ pub fn render(rows: &[Row], require_all: bool) -> String {
         let cells: Vec<String> = row.phases.iter().map(cell).collect();
         let _ = writeln!(
             out,
-            "{:width$}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}  {:>10}  {:>6.0}s  {result}",
+            "{:width$}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}  {:>10}  {:>6.0}s  {result}",
             row.label,
             cells[0],
             cells[1],
@@ -134,6 +145,7 @@ pub fn render(rows: &[Row], require_all: bool) -> String {
             cells[3],
             cells[4],
             cells[5],
+            cells[6],
             row.total.as_secs_f64()
         );
     }

@@ -3,7 +3,8 @@
 //! It knows nothing about stacks: it gets the address of a running server and the `JWT_SECRET`
 //! that server was started with, and checks every row of the contract table plus its fine print.
 //! Checks are grouped (`ops`, `register`, `login`, `tokens`, `tasks`, `ownership`, `pagination`,
-//! `errors`, `metrics`, the hostile-client groups of `hardening`, `logs`, `readiness`); a group whose preconditions fail (say, registration is
+//! `errors`, `metrics`, the hostile-client groups of `hardening`, `webhooks` (when the project has
+//! them), `logs`, `readiness`); a group whose preconditions fail (say, registration is
 //! broken) reports that and the remaining groups still run, so one run lists everything a stack
 //! author must fix. Every response, whatever the check, also goes through a sweep for the headers
 //! every response must carry, 5xx answers and leaked stack traces.
@@ -12,6 +13,7 @@ mod auth;
 mod hardening;
 mod ops;
 mod tasks;
+mod webhooks;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -135,6 +137,7 @@ pub fn run(target: &Target, report: &mut Report) {
     hardening::undeclared_methods(&mut suite);
     hardening::query_bounds(&mut suite);
     hardening::metric_cardinality(&mut suite);
+    webhooks::webhooks(&mut suite);
     ops::readiness_outage(&mut suite);
     suite.finish_sweep();
     ops::logs(&mut suite);
