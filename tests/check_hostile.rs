@@ -118,7 +118,7 @@ fn check_follows_no_symlink_out_of_the_repository_or_to_a_device() {
         Duration::from_secs(20),
     );
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(report["rules"].as_array().unwrap().len(), 28);
+    assert_eq!(report["rules"].as_array().unwrap().len(), 33);
 }
 
 #[test]
