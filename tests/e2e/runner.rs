@@ -400,33 +400,22 @@ fn phase_tests(
     settings: &Settings,
     report: &mut Report,
 ) -> Status {
-    let mut env = base_env();
-    let database = match database_for(stack, db, "test") {
-        Ok(database) => database,
-        Err(e) => {
-            report.fail("tests: create the test database", e);
-            return Status::Fail(Duration::ZERO);
-        }
+    let step = OwnStep {
+        name: "tests",
+        purpose: "test",
+        log: "test.log",
+        what: "the project's own tests fail",
     };
-    if let Some(d) = &database {
-        env.push(("TEST_DATABASE_URL".into(), d.url.clone()));
-    }
-    let outcome = process::run(
+    run_own_step(
+        &step,
         &stack.commands.test,
+        stack,
+        db,
         tree,
-        &env,
-        &logs.join("test.log"),
-        settings.step_timeout,
-    );
-    if outcome.ok {
-        Status::Ok(outcome.elapsed)
-    } else {
-        report.fail(
-            "tests: the project's own tests fail",
-            outcome.describe(&stack.commands.test),
-        );
-        Status::Fail(outcome.elapsed)
-    }
+        logs,
+        settings,
+        report,
+    )
 }
 
 /// The project's own end-to-end tests (the manifest's `e2e` command): they start the server
@@ -446,11 +435,42 @@ fn phase_own_e2e(
         );
         return Status::Fail(Duration::ZERO);
     };
+    let step = OwnStep {
+        name: "e2e",
+        purpose: "e2e",
+        log: "own-e2e.log",
+        what: "the project's own end-to-end tests fail",
+    };
+    run_own_step(&step, command, stack, db, tree, logs, settings, report)
+}
+
+/// One of the project's own test commands, as the phases name it.
+struct OwnStep {
+    /// The phase, for messages.
+    name: &'static str,
+    /// The fresh database's suffix (`<stack>_<purpose>`).
+    purpose: &'static str,
+    log: &'static str,
+    what: &'static str,
+}
+
+/// Runs `command` in the tree with `TEST_DATABASE_URL` at a fresh database for postgres.
+#[allow(clippy::too_many_arguments)]
+fn run_own_step(
+    step: &OwnStep,
+    command: &str,
+    stack: &Stack,
+    db: &str,
+    tree: &Path,
+    logs: &Path,
+    settings: &Settings,
+    report: &mut Report,
+) -> Status {
     let mut env = base_env();
-    let database = match database_for(stack, db, "e2e") {
+    let database = match database_for(stack, db, step.purpose) {
         Ok(database) => database,
         Err(e) => {
-            report.fail("e2e: create the database", e);
+            report.fail(format!("{}: create the database", step.name), e);
             return Status::Fail(Duration::ZERO);
         }
     };
@@ -461,14 +481,14 @@ fn phase_own_e2e(
         command,
         tree,
         &env,
-        &logs.join("own-e2e.log"),
+        &logs.join(step.log),
         settings.step_timeout,
     );
     if outcome.ok {
         Status::Ok(outcome.elapsed)
     } else {
         report.fail(
-            "e2e: the project's own end-to-end tests fail",
+            format!("{}: {}", step.name, step.what),
             outcome.describe(command),
         );
         Status::Fail(outcome.elapsed)

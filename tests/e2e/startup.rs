@@ -251,7 +251,31 @@ fn missing_database_url(
     env.retain(|(k, _)| k != "DATABASE_URL");
     let aside = EnvAside::new(tree);
     let log = logs.join("production-start-no-database-url.log");
-    let mut server = match spawn_server(stack, tree, &env, &log) {
+    expect_refusal(
+        check,
+        "it must refuse to without a database URL",
+        (stack, tree, &env, &log),
+        settings,
+        report,
+    );
+    drop(aside);
+}
+
+/// Starts the server with `env` and expects it to refuse: exit non-zero before serving.
+fn expect_refusal(
+    check: &str,
+    must: &str,
+    (stack, tree, env, log): (&Stack, &Path, &[(String, String)], &Path),
+    settings: &Settings,
+    report: &mut Report,
+) {
+    let port: u16 = env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PORT")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut server = match spawn_server(stack, tree, env, log) {
         Ok(server) => server,
         Err(why) => {
             report.fail(check, why);
@@ -260,8 +284,7 @@ fn missing_database_url(
     };
     let outcome = watch(&mut server, port, settings.start_timeout);
     drop(server);
-    drop(aside);
-    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let text = std::fs::read_to_string(log).unwrap_or_default();
     let last = format!("last lines of {}:\n{}", log.display(), tail(&text, 15));
     match outcome {
         Outcome::Exited(status) if !status.success() => {}
@@ -269,10 +292,7 @@ fn missing_database_url(
             format!("{check}: the process exited with {status}; a refusal must exit non-zero"),
             last,
         ),
-        Outcome::Serving => report.fail(
-            format!("{check}: the server started; it must refuse to without a database URL"),
-            last,
-        ),
+        Outcome::Serving => report.fail(format!("{check}: the server started; {must}"), last),
         Outcome::Undecided => report.fail(
             format!(
                 "{check}: neither exited nor served /healthz within {} s",
@@ -408,35 +428,13 @@ fn production_loopback(
     }
     let env = server_env(port, None, &extra);
     let log = logs.join("production-start-loopback.log");
-    let mut server = match spawn_server(stack, tree, &env, &log) {
-        Ok(server) => server,
-        Err(why) => {
-            report.fail(check, why);
-            return;
-        }
-    };
-    let outcome = watch(&mut server, port, settings.start_timeout);
-    drop(server);
-    let text = std::fs::read_to_string(&log).unwrap_or_default();
-    let last = format!("last lines of {}:\n{}", log.display(), tail(&text, 15));
-    match outcome {
-        Outcome::Exited(status) if !status.success() => {}
-        Outcome::Exited(status) => report.fail(
-            format!("{check}: the process exited with {status}; a refusal must exit non-zero"),
-            last,
-        ),
-        Outcome::Serving => report.fail(
-            format!("{check}: the server started; production must refuse the loopback exception"),
-            last,
-        ),
-        Outcome::Undecided => report.fail(
-            format!(
-                "{check}: neither exited nor served /healthz within {} s",
-                settings.start_timeout.as_secs()
-            ),
-            last,
-        ),
-    }
+    expect_refusal(
+        check,
+        "production must refuse the loopback exception",
+        (stack, tree, &env, &log),
+        settings,
+        report,
+    );
 }
 
 /// Two server processes on one PostgreSQL database enforce one login limit: 10 failed logins
