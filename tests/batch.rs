@@ -101,7 +101,11 @@ fn a_rerun_skips_existing_repositories() {
         "roster.csv",
         "name\nAda Lovelace\nGrace Hopper\nAlan Turing\n",
     );
-    sandbox.run(["batch", "roster.csv", "--out", "out"]).run();
+    sandbox
+        .run(["batch", "roster.csv", "--out", "out"])
+        .stderr_has("1 repository in ")
+        .stderr_has(" per second)")
+        .run();
     let summary = &report(&sandbox)["summary"];
     assert_eq!(summary["skipped"], 2);
     assert_eq!(summary["created"], 1);
